@@ -1,0 +1,156 @@
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The one outgoing TCP connection from this member to one peer.
+///
+/// Raft tolerates lost messages (it retransmits), so a link never queues while it is down:
+/// frames sent while disconnected are dropped, the peer is reported unreachable (so the
+/// leader falls back to probing), and the link reconnects with exponential backoff.
+/// Frames of one `send` call are written back to back and flushed once, so one Ready batch
+/// costs one syscall per peer.
+///
+/// Safe to share across threads: every mutable field is read and written only on
+/// `eventLoop` (each entry point hops there with `execute`, and the channel is created on
+/// the same loop so its callbacks run there too), which serialises all access.
+final class PeerLink: @unchecked Sendable {
+    let peerID: UInt64
+    let eventLoop: any EventLoop
+    private(set) var host: String
+    private(set) var port: Int
+    private let logger: Logger
+    private let onUnreachable: @Sendable (UInt64) -> Void
+
+    private var channel: (any Channel)?
+    private var connecting = false
+    private var reconnectScheduled = false
+    private var closed = false
+    private var backoff = PeerLink.initialBackoff
+    private var lastLoggedFailure: NIODeadline = .distantPast
+
+    static let initialBackoff = TimeAmount.milliseconds(50)
+    static let maximumBackoff = TimeAmount.seconds(2)
+
+    init(
+        peerID: UInt64, host: String, port: Int, eventLoop: any EventLoop, logger: Logger,
+        onUnreachable: @escaping @Sendable (UInt64) -> Void
+    ) {
+        self.peerID = peerID
+        self.host = host
+        self.port = port
+        self.eventLoop = eventLoop
+        self.logger = logger
+        self.onUnreachable = onUnreachable
+    }
+
+    /// Writes `frames` (already-encoded messages) and flushes once.
+    func send(_ frames: [ByteBuffer]) {
+        eventLoop.execute { self.sendOnLoop(frames) }
+    }
+
+    /// Points the link at a new address (a member's peer URL changed); reconnects lazily.
+    func update(host: String, port: Int) {
+        eventLoop.execute {
+            guard host != self.host || port != self.port else { return }
+            self.host = host
+            self.port = port
+            self.channel?.close(promise: nil)
+            self.channel = nil
+        }
+    }
+
+    func close() {
+        eventLoop.execute {
+            self.closed = true
+            self.channel?.close(promise: nil)
+            self.channel = nil
+        }
+    }
+
+    /// Starts connecting ahead of the first message, so the first heartbeat is not lost.
+    func warmUp() {
+        eventLoop.execute { self.connectIfNeeded() }
+    }
+
+    private func sendOnLoop(_ frames: [ByteBuffer]) {
+        eventLoop.assertInEventLoop()
+        guard !closed else { return }
+        guard let channel, channel.isActive else {
+            connectIfNeeded()
+            onUnreachable(peerID)
+            return
+        }
+        // A peer that stopped reading (overloaded or hung) must not make us buffer without
+        // bound: drop, and let Raft's flow control and retransmission take over.
+        guard channel.isWritable else {
+            onUnreachable(peerID)
+            return
+        }
+        for frame in frames {
+            channel.write(frame, promise: nil)
+        }
+        channel.flush()
+    }
+
+    private func connectIfNeeded() {
+        eventLoop.assertInEventLoop()
+        guard !closed, channel == nil, !connecting, !reconnectScheduled else { return }
+        connecting = true
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(ChannelOptions.connectTimeout, value: .seconds(1))
+            .channelOption(
+                ChannelOptions.writeBufferWaterMark,
+                value: .init(low: 8 << 20, high: 64 << 20)
+            )
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        MessageToByteHandler(PeerFrameEncoder()))
+                }
+            }
+        bootstrap.connect(host: host, port: port).whenComplete { result in
+            self.connecting = false
+            switch result {
+            case .success(let channel):
+                if self.closed {
+                    channel.close(promise: nil)
+                    return
+                }
+                self.logger.debug("connected to peer", metadata: ["peer": "\(self.peerID)"])
+                self.channel = channel
+                self.backoff = PeerLink.initialBackoff
+                channel.closeFuture.whenComplete { _ in
+                    if self.channel === channel {
+                        self.channel = nil
+                        self.scheduleReconnect()
+                    }
+                }
+            case .failure(let error):
+                let now = NIODeadline.now()
+                if now - self.lastLoggedFailure > .seconds(5) {
+                    self.lastLoggedFailure = now
+                    self.logger.info(
+                        "cannot reach peer",
+                        metadata: [
+                            "peer": "\(self.peerID)", "address": "\(self.host):\(self.port)",
+                            "error": "\(error)",
+                        ])
+                }
+                self.scheduleReconnect()
+            }
+        }
+    }
+
+    private func scheduleReconnect() {
+        eventLoop.assertInEventLoop()
+        guard !closed, !reconnectScheduled else { return }
+        reconnectScheduled = true
+        let delay = backoff
+        backoff = min(backoff * 2, PeerLink.maximumBackoff)
+        eventLoop.scheduleTask(in: delay) {
+            self.reconnectScheduled = false
+            self.connectIfNeeded()
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import KVStore
 
 /// `skiff store watch KEY [--prefix] [--rev N]`: prints events until interrupted.
@@ -42,6 +43,8 @@ struct StoreWatch: AsyncParsableCommand {
                 print(StoreOutput.text(kv.key))
                 if event.effectiveType == .put { print(StoreOutput.text(kv.value)) }
             }
+            // Events must reach a pipe as they happen, not when the buffer fills.
+            fflush(stdout)
         }
     }
 }

@@ -31,6 +31,12 @@ let package = Package(
         // OCI image-spec, runtime-spec and distribution-spec types: pure Codable values.
         .target(name: "OCI", swiftSettings: strict),
 
+        // Pure Raft consensus: no I/O, clocks or threads; imports nothing.
+        .target(name: "Raft", swiftSettings: strict),
+        // Linearizability checker for client histories; imports nothing.
+        .target(name: "Linearizability", swiftSettings: strict),
+        // Deterministic multi-node Raft simulation (seeded network, crashes, clients).
+        .target(name: "RaftSimulation", dependencies: ["Raft", "Linearizability"], swiftSettings: strict),
         // The replicated store: WAL, MVCC keyspace, the node loop that drives Raft, peer
         // transport, the etcd-shaped HTTP/JSON endpoint and the client protocol.
         .target(
@@ -60,6 +66,8 @@ let package = Package(
         ),
 
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: strict),
+        .testTarget(name: "RaftTests", dependencies: ["Raft", "RaftSimulation"], swiftSettings: strict),
+        .testTarget(name: "LinearizabilityTests", dependencies: ["Linearizability"], swiftSettings: strict),
         .testTarget(
             name: "KVStoreTests",
             dependencies: [

@@ -42,5 +42,16 @@ let package = Package(
         ),
 
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: strict),
+
+        // The store's storage engine: MVCC keyspace + watches, WAL, snapshot files, and the
+        // node loop/transport on top of them.
+        .target(
+            name: "KVStore",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "KVStoreTests", dependencies: ["KVStore"], swiftSettings: strict),
     ]
 )

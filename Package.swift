@@ -37,11 +37,13 @@ let package = Package(
         .target(name: "Linearizability", swiftSettings: strict),
         // Deterministic multi-node Raft simulation (seeded network, crashes, clients).
         .target(name: "RaftSimulation", dependencies: ["Raft", "Linearizability"], swiftSettings: strict),
-        // The replicated store: WAL, MVCC keyspace, the node loop that drives Raft, peer
-        // transport, the etcd-shaped HTTP/JSON endpoint and the client protocol.
+        // The replicated store: MVCC keyspace + watches, WAL, snapshot files, the node loop
+        // that drives Raft, peer transport, the etcd-shaped HTTP/JSON endpoint and the client
+        // protocol.
         .target(
             name: "KVStore",
             dependencies: [
+                "Raft",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -72,6 +74,8 @@ let package = Package(
             name: "KVStoreTests",
             dependencies: [
                 "KVStore",
+                "Raft",
+                "Linearizability",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

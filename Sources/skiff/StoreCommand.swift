@@ -20,7 +20,7 @@ struct StoreGroup: AsyncParsableCommand {
               skiff store snapshot save backup.snap
             """,
         subcommands: [
-            StoreGet.self, StorePut.self, StoreDel.self, StoreWatch.self,
+            StoreRun.self, StoreGet.self, StorePut.self, StoreDel.self, StoreWatch.self,
             StoreMember.self, StoreStatus.self,
         ]
     )

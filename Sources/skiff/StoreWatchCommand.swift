@@ -43,8 +43,8 @@ struct StoreWatch: AsyncParsableCommand {
                 print(StoreOutput.text(kv.key))
                 if event.effectiveType == .put { print(StoreOutput.text(kv.value)) }
             }
-            // Events must reach a pipe as they happen, not when the buffer fills.
-            fflush(stdout)
+            // Events must reach a pipe as they happen, not when the buffer fills (nil: all streams).
+            fflush(nil)
         }
     }
 }

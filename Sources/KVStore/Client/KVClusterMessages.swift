@@ -117,10 +117,13 @@ extension KV {
     public struct MemberAddRequest: Codable, Sendable, Hashable {
         @JSONList public var peerURLs: [String] = []
         @JSONFlag public var isLearner: Bool = false
+        /// skiff's addition (etcd learns the name when the member starts): the new member's name.
+        public var name: String?
 
-        public init(peerURLs: [String], isLearner: Bool) {
+        public init(peerURLs: [String], isLearner: Bool, name: String? = nil) {
             self.peerURLs = peerURLs
             self.isLearner = isLearner
+            self.name = name
         }
     }
 

@@ -43,9 +43,10 @@ final class PeerLink: @unchecked Sendable {
         self.onUnreachable = onUnreachable
     }
 
-    /// Writes `frames` (already-encoded messages) and flushes once.
-    func send(_ frames: [ByteBuffer]) {
-        eventLoop.execute { self.sendOnLoop(frames) }
+    /// Writes `frames` (already-encoded messages) and flushes once. `completion`, if given,
+    /// learns whether the last frame was written to the socket (used for snapshots).
+    func send(_ frames: [ByteBuffer], completion: (@Sendable (Bool) -> Void)? = nil) {
+        eventLoop.execute { self.sendOnLoop(frames, completion: completion) }
     }
 
     /// Points the link at a new address (a member's peer URL changed); reconnects lazily.
@@ -72,22 +73,35 @@ final class PeerLink: @unchecked Sendable {
         eventLoop.execute { self.connectIfNeeded() }
     }
 
-    private func sendOnLoop(_ frames: [ByteBuffer]) {
+    private func sendOnLoop(_ frames: [ByteBuffer], completion: (@Sendable (Bool) -> Void)?) {
         eventLoop.assertInEventLoop()
-        guard !closed else { return }
+        guard !closed else {
+            completion?(false)
+            return
+        }
         guard let channel, channel.isActive else {
             connectIfNeeded()
             onUnreachable(peerID)
+            completion?(false)
             return
         }
         // A peer that stopped reading (overloaded or hung) must not make us buffer without
         // bound: drop, and let Raft's flow control and retransmission take over.
         guard channel.isWritable else {
             onUnreachable(peerID)
+            completion?(false)
             return
         }
-        for frame in frames {
-            channel.write(frame, promise: nil)
+        for (index, frame) in frames.enumerated() {
+            if let completion, index == frames.count - 1 {
+                let promise = eventLoop.makePromise(of: Void.self)
+                promise.futureResult.whenComplete { result in
+                    if case .success = result { completion(true) } else { completion(false) }
+                }
+                channel.write(frame, promise: promise)
+            } else {
+                channel.write(frame, promise: nil)
+            }
         }
         channel.flush()
     }

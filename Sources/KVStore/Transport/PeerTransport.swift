@@ -111,12 +111,13 @@ public final class PeerTransport: Sendable {
     }
 
     /// Sends already-encoded frames to one peer; unknown peers are reported unreachable.
-    public func send(to peerID: UInt64, frames: [ByteBuffer]) {
+    public func send(to peerID: UInt64, frames: [ByteBuffer], completion: (@Sendable (Bool) -> Void)? = nil) {
         guard let link = links.withLock({ $0[peerID] }) else {
             onUnreachable(peerID)
+            completion?(false)
             return
         }
-        link.send(frames)
+        link.send(frames, completion: completion)
     }
 
     public func shutdown() async {

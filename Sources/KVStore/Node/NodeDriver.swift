@@ -1,0 +1,336 @@
+import Foundation
+import Logging
+import NIOCore
+import Raft
+
+/// The loop that drives one `RawNode`: it owns the Raft state, the log storage and the
+/// apply cursor, and runs on one dedicated thread (`run()`), which is what keeps the
+/// non-Sendable `RawNode` and storage confined. Everything else reaches it through the
+/// mailbox in `NodeShared`.
+///
+/// One turn of the loop: take every queued input (messages, proposals, reads), tick if
+/// due, then drain `Ready`s. Per Ready: a leader sends first (Raft thesis §10.2.1 lets the
+/// leader write to its disk in parallel with its followers), everyone else persists first;
+/// one fsync covers every entry of the batch; committed entries are applied; ReadIndex
+/// answers release waiting reads; `advance`.
+final class NodeDriver {
+    private let id: NodeID
+    private let raw: RawNode
+    private let storage: any NodeLogStorage
+    private let mvcc: MVCCStore
+    private let transport: PeerTransport
+    private let shared: NodeShared
+    private let logger: Logger
+    private let configuration: NodeConfiguration
+    private let membersFile: URL
+
+    private var members: MemberTable
+    private var applied: UInt64
+    private var snapshotIndex: UInt64
+    private var softState = SoftState(leader: 0, role: .follower)
+    private var term: UInt64 = 0
+    private var commit: UInt64 = 0
+
+    /// The ReadIndex round in flight: its context and the reads it serves.
+    private var readRound: (context: UInt64, waiters: [UInt64], issued: ContinuousClock.Instant)?
+    /// Reads that arrived after the round in flight was issued: they need the next round.
+    private var queuedReads: [UInt64] = []
+    /// Reads whose read index is known, waiting for it to be applied.
+    private var readsAwaitingApply: [(index: UInt64, waiters: [UInt64])] = []
+    private var nextReadContext: UInt64 = 1
+
+    init(
+        id: NodeID, raw: RawNode, storage: any NodeLogStorage, mvcc: MVCCStore, transport: PeerTransport,
+        shared: NodeShared, members: MemberTable, applied: UInt64, configuration: NodeConfiguration,
+        logger: Logger
+    ) {
+        self.id = id
+        self.raw = raw
+        self.storage = storage
+        self.mvcc = mvcc
+        self.transport = transport
+        self.shared = shared
+        self.members = members
+        self.applied = applied
+        self.snapshotIndex = applied
+        self.configuration = configuration
+        self.membersFile = configuration.dataDirectory.appendingPathComponent("members.json")
+        self.logger = logger
+    }
+
+    /// Runs until `.stop` arrives or storage fails (which is fatal: the member must not go
+    /// on with a log it cannot trust). Blocks the calling thread.
+    func run() throws {
+        let tick = configuration.tickInterval
+        var nextTick = ContinuousClock.now + tick
+        publishStatus()
+        while true {
+            let wait = ContinuousClock.now.duration(to: nextTick)
+            let inputs = shared.mailbox.take(waitingAtMost: Self.seconds(wait))
+            let now = ContinuousClock.now
+            if now >= nextTick {
+                raw.tick()
+                nextTick = nextTick + tick
+                if nextTick < now { nextTick = now + tick }
+                retryStalledReadRound(now: now)
+            }
+            for input in inputs {
+                if case .stop = input { return }
+                handle(input)
+            }
+            issueReadRound()
+            while raw.hasReady() {
+                try process(raw.ready())
+            }
+        }
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+
+    // MARK: - Inputs
+
+    private func handle(_ input: NodeInput) {
+        switch input {
+        case .message(let message):
+            if members.removed.contains(message.from) { return }
+            do {
+                try raw.step(message)
+            } catch {
+                logger.debug("dropped peer message", metadata: ["from": "\(message.from)", "error": "\(error)"])
+            }
+        case .propose(let requestID, let data):
+            do {
+                try raw.propose(data)
+            } catch {
+                // Refused before entering any log: it can never commit, so retrying is safe.
+                shared.proposals.resume(requestID, with: .failure(KVStoreError.noLeader("\(error)")))
+            }
+        case .proposeConfChange(let requestID, let change):
+            do {
+                try raw.proposeConfChange(change)
+            } catch RaftError.pendingConfChange {
+                shared.confChanges.resume(
+                    requestID,
+                    with: .failure(KVStoreError.failedPrecondition(
+                        "another membership change is still in progress; retry when it has been applied")))
+            } catch {
+                shared.confChanges.resume(requestID, with: .failure(KVStoreError.noLeader("\(error)")))
+            }
+        case .read(let waiterID):
+            queuedReads.append(waiterID)
+        case .unreachable(let peer):
+            raw.reportUnreachable(peer)
+        case .snapshotStatus(let peer, let success):
+            raw.reportSnapshot(peer, success: success)
+        case .transferLeadership(let target):
+            raw.transferLeadership(to: target)
+        case .stop:
+            break
+        }
+    }
+
+    // MARK: - Reads
+
+    /// Starts a ReadIndex round for every read queued since the last one; concurrent reads
+    /// share one round (one heartbeat exchange for all of them).
+    private func issueReadRound() {
+        guard readRound == nil, !queuedReads.isEmpty else { return }
+        let context = nextReadContext
+        nextReadContext += 1
+        readRound = (context, queuedReads, ContinuousClock.now)
+        queuedReads.removeAll()
+        raw.readIndex(context: readContext(context))
+    }
+
+    private func readContext(_ round: UInt64) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16)
+        withUnsafeBytes(of: id.littleEndian) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: round.littleEndian) { bytes.append(contentsOf: $0) }
+        return bytes
+    }
+
+    /// A round gets no answer when leadership changes under it: ask again (reads are
+    /// idempotent, so repeating the round is always safe).
+    private func retryStalledReadRound(now: ContinuousClock.Instant) {
+        guard let round = readRound,
+            round.issued.duration(to: now) > configuration.tickInterval * configuration.electionTicks
+        else { return }
+        let stillWaiting = round.waiters.filter { shared.reads.isWaiting($0) }
+        readRound = nil
+        queuedReads = stillWaiting + queuedReads
+    }
+
+    private func releaseReads() {
+        guard !readsAwaitingApply.isEmpty else { return }
+        var remaining: [(index: UInt64, waiters: [UInt64])] = []
+        for batch in readsAwaitingApply {
+            if batch.index <= applied {
+                for waiter in batch.waiters { shared.reads.resume(waiter, with: .success(())) }
+            } else {
+                remaining.append(batch)
+            }
+        }
+        readsAwaitingApply = remaining
+    }
+
+    // MARK: - Ready
+
+    private func process(_ ready: Ready) throws {
+        if let soft = ready.softState { updateSoftState(soft) }
+        if let hardState = ready.hardState {
+            term = hardState.term
+            commit = hardState.commit
+        }
+        let isLeader = softState.role == .leader
+        if isLeader { send(ready.messages) }
+        if let snapshot = ready.snapshot, !snapshot.isEmpty {
+            try storage.applySnapshot(snapshot)
+        }
+        if ready.hardState != nil || !ready.entries.isEmpty {
+            try storage.save(hardState: ready.hardState, entries: ready.entries, sync: ready.mustSync)
+        }
+        if !isLeader { send(ready.messages) }
+        if let snapshot = ready.snapshot, !snapshot.isEmpty {
+            try installSnapshot(snapshot)
+        }
+        for entry in ready.committedEntries where entry.index > applied {
+            try apply(entry)
+        }
+        for state in ready.readStates {
+            if let round = readRound, state.requestContext == readContext(round.context) {
+                readsAwaitingApply.append((state.index, round.waiters))
+                readRound = nil
+            }
+        }
+        releaseReads()
+        raw.advance(ready)
+        try maybeSnapshot()
+        publishStatus()
+    }
+
+    private func updateSoftState(_ soft: SoftState) {
+        if soft.leader != softState.leader {
+            logger.info(
+                "leader changed",
+                metadata: ["leader": "\(String(soft.leader, radix: 16))", "role": "\(soft.role)"])
+        }
+        softState = soft
+    }
+
+    private func send(_ messages: [Message]) {
+        guard !messages.isEmpty else { return }
+        var byPeer: [NodeID: [ByteBuffer]] = [:]
+        for message in messages {
+            if message.type == .installSnapshot {
+                sendSnapshot(message)
+                continue
+            }
+            byPeer[message.to, default: []].append(RaftMessageCodec.encode(message))
+        }
+        for (peer, frames) in byPeer {
+            transport.send(to: peer, frames: frames)
+        }
+    }
+
+    private func sendSnapshot(_ message: Message) {
+        let mailbox = shared.mailbox
+        let peer = message.to
+        logger.info(
+            "sending snapshot",
+            metadata: ["peer": "\(String(peer, radix: 16))", "index": "\(message.snapshot?.metadata.index ?? 0)"])
+        transport.send(to: peer, frames: [RaftMessageCodec.encode(message)]) { success in
+            mailbox.post(.snapshotStatus(peer, success: success))
+        }
+    }
+
+    // MARK: - Apply
+
+    private func apply(_ entry: Entry) throws {
+        switch entry.kind {
+        case .normal:
+            // Empty entries are the no-ops a new leader appends to commit its term.
+            if !entry.data.isEmpty {
+                do {
+                    let proposal = try StoreProposal(decoding: entry.data)
+                    let result = mvcc.apply(proposal.command)
+                    shared.proposals.resume(proposal.requestID, with: .success(result))
+                } catch {
+                    // Every member holds the same entry; skipping it keeps them identical.
+                    logger.error(
+                        "skipping undecodable log entry", metadata: ["index": "\(entry.index)", "error": "\(error)"])
+                }
+            }
+        case .confChange:
+            let change = try ConfChange(decoding: entry.data)
+            let context = ConfChangeContext.decode(change.context)
+            switch change.kind {
+            case .addNode, .addLearner:
+                var member =
+                    context?.member ?? members.members[change.nodeID]
+                    ?? MemberInfo(id: change.nodeID, name: "", peerURL: "")
+                member.isLearner = change.kind == .addLearner
+                members.members[change.nodeID] = member
+                if change.nodeID != id, let address = try? PeerAddress(parsing: member.peerURL) {
+                    transport.setPeer(change.nodeID, address: address)
+                }
+            case .removeNode:
+                members.members.removeValue(forKey: change.nodeID)
+                members.removed.insert(change.nodeID)
+                transport.removePeer(change.nodeID)
+            }
+            raw.applyConfChange(change)
+            try members.save(to: membersFile)
+            logger.info(
+                "membership changed",
+                metadata: ["change": "\(change.kind)", "member": "\(String(change.nodeID, radix: 16))"])
+            if let context { shared.confChanges.resume(context.requestID, with: .success(members)) }
+        }
+        applied = entry.index
+    }
+
+    private func installSnapshot(_ snapshot: Snapshot) throws {
+        let (table, keySpace) = try NodeSnapshotData.decode(snapshot.data)
+        try mvcc.replaceContents(withSnapshot: keySpace)
+        members = table
+        try members.save(to: membersFile)
+        for member in table.members.values where member.id != id {
+            if let address = try? PeerAddress(parsing: member.peerURL) {
+                transport.setPeer(member.id, address: address)
+            }
+        }
+        applied = snapshot.metadata.index
+        snapshotIndex = snapshot.metadata.index
+        logger.info("installed snapshot from the leader", metadata: ["index": "\(snapshot.metadata.index)"])
+    }
+
+    /// Every `snapshotEvery` applied entries: snapshot the state machine, then drop the log
+    /// behind it (keeping `retainedEntries` for followers that are only a little behind).
+    private func maybeSnapshot() throws {
+        guard applied >= snapshotIndex + configuration.snapshotEvery else { return }
+        let data = NodeSnapshotData.encode(members: members, keySpace: mvcc.snapshotData())
+        try storage.createSnapshot(index: applied, confState: raw.status.confState, data: data)
+        snapshotIndex = applied
+        if applied > configuration.retainedEntries {
+            let compactTo = applied - configuration.retainedEntries
+            if compactTo >= (try storage.firstIndex()) {
+                try storage.compact(to: compactTo)
+            }
+        }
+        logger.info("took snapshot", metadata: ["index": "\(applied)", "bytes": "\(data.count)"])
+    }
+
+    private func publishStatus() {
+        let status = raw.status
+        var match: [NodeID: UInt64] = [:]
+        for (peer, progress) in status.progress { match[peer] = progress.match }
+        let snapshot = NodeStatus(
+            id: id, leader: softState.leader, role: softState.role, term: status.hardState.term,
+            commitIndex: status.hardState.commit, appliedIndex: applied, lastIndex: status.lastIndex,
+            members: members, matchIndex: match, isLearner: status.confState.learners.contains(id), running: true)
+        shared.status.withLock { $0 = snapshot }
+    }
+}

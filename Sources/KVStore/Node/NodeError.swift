@@ -1,0 +1,18 @@
+/// Why a member could not start or keep running; each case names the file or flag at fault.
+public enum NodeError: Error, CustomStringConvertible, Sendable {
+    case invalidConfiguration(String)
+    case corruptState(file: String, detail: String)
+    case io(operation: String, path: String, detail: String)
+    case joinFailed(String)
+    case stopped
+
+    public var description: String {
+        switch self {
+        case .invalidConfiguration(let detail): return "invalid configuration: \(detail)"
+        case .corruptState(let file, let detail): return "corrupt state in \(file): \(detail)"
+        case .io(let operation, let path, let detail): return "\(operation) \(path): \(detail)"
+        case .joinFailed(let detail): return "cannot join the cluster: \(detail)"
+        case .stopped: return "the store member has stopped"
+        }
+    }
+}

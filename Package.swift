@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // skiff: one executable that runs a Kubernetes-compatible development cluster.
 // Module layers (an import only ever points down this list; see DESIGN.md):
-//   CSystem → LinuxSystem → (Raft → KVStore) · (OCI → ImageStore → Registry, ContainerRuntime) → skiff
+//   CLinuxSystem → LinuxSystem → (Raft → KVStore) · (OCI → ImageStore → Registry, ContainerRuntime) → skiff
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
@@ -31,10 +31,27 @@ let package = Package(
         // OCI image-spec, runtime-spec and distribution-spec types: pure Codable values.
         .target(name: "OCI", swiftSettings: strict),
 
+        // Thin C wrappers: the container child after clone, the monitor, libseccomp, libcap.
+        .target(
+            name: "CLinuxSystem",
+            linkerSettings: [.linkedLibrary("seccomp"), .linkedLibrary("cap")]
+        ),
+        // Swift over CSystem: file descriptors, mounts, namespaces, errno as typed errors.
+        .target(name: "LinuxSystem", dependencies: ["CLinuxSystem"], swiftSettings: strict),
+        // The OCI runtime: bundles, namespaces, rootfs, seccomp, capabilities, monitor, exec.
+        .target(
+            name: "ContainerRuntime",
+            dependencies: [
+                "OCI", "CLinuxSystem", "LinuxSystem",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
         .executableTarget(
             name: "skiff",
             dependencies: [
-                "OCI",
+                "OCI", "ContainerRuntime", "LinuxSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -42,5 +59,10 @@ let package = Package(
         ),
 
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: strict),
+        .testTarget(
+            name: "ContainerRuntimeTests",
+            dependencies: ["ContainerRuntime", "LinuxSystem", "OCI"],
+            swiftSettings: strict
+        ),
     ]
 )

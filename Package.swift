@@ -31,6 +31,16 @@ let package = Package(
         // OCI image-spec, runtime-spec and distribution-spec types: pure Codable values.
         .target(name: "OCI", swiftSettings: strict),
 
+        // Container runtime: cgroups (v1, v2, hybrid), default security profile, and (runtime branch) the rest.
+        .target(
+            name: "ContainerRuntime",
+            dependencies: [
+                "OCI",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
         .executableTarget(
             name: "skiff",
             dependencies: [
@@ -42,5 +52,6 @@ let package = Package(
         ),
 
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: strict),
+        .testTarget(name: "ContainerRuntimeTests", dependencies: ["ContainerRuntime", "OCI"], swiftSettings: strict),
     ]
 )

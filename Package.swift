@@ -36,9 +36,10 @@ let package = Package(
             name: "CLinuxSystem",
             linkerSettings: [.linkedLibrary("seccomp"), .linkedLibrary("cap")]
         ),
-        // Swift over CSystem: file descriptors, mounts, namespaces, errno as typed errors.
+        // Swift over CLinuxSystem: file descriptors, mounts, namespaces, errno as typed errors.
         .target(name: "LinuxSystem", dependencies: ["CLinuxSystem"], swiftSettings: strict),
-        // The OCI runtime: bundles, namespaces, rootfs, seccomp, capabilities, monitor, exec.
+        // The OCI runtime: bundles, namespaces, rootfs, cgroups (v1, v2, hybrid), seccomp,
+        // capabilities, monitor, exec.
         .target(
             name: "ContainerRuntime",
             dependencies: [

@@ -28,9 +28,20 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
+        // MARK: OCI types
         // OCI image-spec, runtime-spec and distribution-spec types: pure Codable values.
         .target(name: "OCI", swiftSettings: strict),
 
+        // MARK: Linux system layer
+        // Thin C wrappers: the container child after clone, the monitor, libseccomp, libcap.
+        .target(
+            name: "CLinuxSystem",
+            linkerSettings: [.linkedLibrary("seccomp"), .linkedLibrary("cap")]
+        ),
+        // Swift over CLinuxSystem: file descriptors, mounts, namespaces, errno as typed errors.
+        .target(name: "LinuxSystem", dependencies: ["CLinuxSystem"], swiftSettings: strict),
+
+        // MARK: The store
         // Pure Raft consensus: no I/O, clocks or threads; imports nothing.
         .target(name: "Raft", swiftSettings: strict),
         // Linearizability checker for client histories; imports nothing.
@@ -55,11 +66,27 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: The API model
+        // Kubernetes object model: JSON values, schemas, registry, validation, defaulting, patches, OpenAPI.
+        .target(name: "APIModel", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
+
+        // MARK: Containers
+        // The OCI runtime: bundles, namespaces, rootfs, cgroups (v1, v2, hybrid), seccomp,
+        // capabilities, monitor, exec.
+        .target(
+            name: "ContainerRuntime",
+            dependencies: [
+                "OCI", "CLinuxSystem", "LinuxSystem",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // MARK: The executable
         .executableTarget(
             name: "skiff",
             dependencies: [
-                "OCI",
-                "KVStore",
+                "OCI", "KVStore", "ContainerRuntime", "LinuxSystem",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -67,6 +94,7 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: Tests
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: strict),
         .testTarget(name: "RaftTests", dependencies: ["Raft", "RaftSimulation"], swiftSettings: strict),
         .testTarget(name: "LinearizabilityTests", dependencies: ["Linearizability"], swiftSettings: strict),
@@ -79,6 +107,12 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "APIModelTests", dependencies: ["APIModel"], swiftSettings: strict),
+        .testTarget(
+            name: "ContainerRuntimeTests",
+            dependencies: ["ContainerRuntime", "LinuxSystem", "OCI"],
             swiftSettings: strict
         ),
     ]

@@ -1,0 +1,162 @@
+import Foundation
+import CLinuxSystem
+import LinuxSystem
+import Logging
+import OCI
+
+/// skiff's OCI runtime: takes a bundle (config.json + rootfs) and runs it as a container
+/// whose monitor outlives the calling process. All state lives under `state.root`, so any
+/// later process (a restarted skiff, `skiff runtime state`) sees every container.
+///
+/// Every method is synchronous and blocks only briefly (except `run` and `exec`, which wait
+/// for the process); callers in async code should call them from a thread they may block.
+public struct Runtime: Sendable {
+    public let state: StateDirectory
+    let cgroupOverride: (any CgroupManager)?
+    let logger = Logger(label: "skiff.runtime")
+
+    /// `cgroups`: the cgroup manager to use; `nil` detects the host's layout when needed.
+    public init(root: String = StateDirectory.defaultRoot, cgroups: (any CgroupManager)? = nil) {
+        self.state = StateDirectory(root: root)
+        self.cgroupOverride = cgroups
+    }
+
+    func cgroups() throws(RuntimeError) -> any CgroupManager {
+        if let cgroupOverride { return cgroupOverride }
+        do { return try makeCgroupManager() } catch { throw .cgroup("\(error)") }
+    }
+
+    /// Creates the container and leaves its init waiting before execve until `start`.
+    @discardableResult
+    public func create(id: String, bundle: String, options: CreateOptions = CreateOptions()) throws(RuntimeError) -> ContainerRecord {
+        let launched = try launch(id: id, bundle: bundle, options: options, waitForStart: true)
+        close(launched.monitorSocket)
+        return launched.record
+    }
+
+    /// Creates and starts the container, waits for it to exit, deletes it and returns how it
+    /// exited (`runc run`).
+    public func run(id: String, bundle: String, options: CreateOptions = CreateOptions()) throws(RuntimeError) -> ExitStatus {
+        let launched = try launch(id: id, bundle: bundle, options: options, waitForStart: false)
+        defer { close(launched.monitorSocket) }
+        var report = csys_report()
+        let exit: ExitStatus
+        if csys_container_wait(launched.monitorSocket, &report) == 0 {
+            exit = ExitStatus(pid: report.pid, exitCode: report.exit_code, signal: report.signal, oomKilled: report.oom_killed != 0)
+        } else if let recorded = state.loadExit(id) {
+            exit = recorded
+        } else {
+            throw .setupFailed(stage: "monitor", errno: report.err, message: "waiting for container \(id)")
+        }
+        try cleanUp(launched.record)
+        return exit
+    }
+
+    /// Lets a created container exec its process.
+    public func start(id: String) throws(RuntimeError) {
+        let info = try inspect(id: id)
+        guard info.status == .created else { throw .invalidState(id: id, status: info.status.rawValue, operation: "start") }
+        let fifo = state.fifoPath(id)
+        let fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw .system(.current("open \(fifo)")) }
+        defer { close(fd) }
+        // The init blocks in open(O_WRONLY) until we open; then it writes one byte and execs.
+        var byte: UInt8 = 0
+        for _ in 0..<2000 {
+            let n = read(fd, &byte, 1)
+            if n == 1 { break }
+            if !Processes.isAlive(info.record.pid, startTime: info.record.pidStartTime) {
+                throw .invalidState(id: id, status: "stopped", operation: "start")
+            }
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            _ = poll(&pfd, 1, 5)
+        }
+        unlink(fifo)
+    }
+
+    /// The container's current status, recomputed from its files and `/proc`.
+    public func inspect(id: String) throws(RuntimeError) -> ContainerInfo {
+        let record = try state.load(id)
+        if let exit = state.loadExit(id) { return ContainerInfo(record: record, status: .stopped, exit: exit) }
+        guard Processes.isAlive(record.pid, startTime: record.pidStartTime) else {
+            return ContainerInfo(record: record, status: .stopped, exit: nil)
+        }
+        let status: ContainerState.Status = Files.exists(state.fifoPath(id)) ? .created : .running
+        return ContainerInfo(record: record, status: status, exit: nil)
+    }
+
+    /// Every container under the root.
+    public func list() -> [ContainerInfo] {
+        state.ids().compactMap { try? inspect(id: $0) }
+    }
+
+    /// Sends `signal` to the init, or with `all` to every process of the container's cgroup.
+    public func kill(id: String, signal: Int32, all: Bool = false) throws(RuntimeError) {
+        let info = try inspect(id: id)
+        guard info.status == .created || info.status == .running else {
+            throw .invalidState(id: id, status: info.status.rawValue, operation: "kill")
+        }
+        if all, let path = info.record.cgroupPath {
+            do { try cgroups().killAll(path: path, signal: signal) } catch { throw .cgroup("\(error)") }
+            return
+        }
+        do { try Processes.kill(info.record.pid, signal: signal) } catch { throw .system(error) }
+    }
+
+    /// SIGTERM, then SIGKILL after `grace` if it is still running. Returns the exit, if recorded.
+    @discardableResult
+    public func stop(id: String, grace: Duration = .seconds(10)) throws(RuntimeError) -> ExitStatus? {
+        let info = try inspect(id: id)
+        guard info.status == .created || info.status == .running else { return info.exit }
+        try? kill(id: id, signal: SIGTERM)
+        if let exit = waitForExit(id: id, record: info.record, timeout: grace) { return exit }
+        try? kill(id: id, signal: SIGKILL)
+        return waitForExit(id: id, record: info.record, timeout: .seconds(10))
+    }
+
+    /// Removes a stopped (or, with `force`, a running) container: kills it, destroys its
+    /// cgroup and its state directory. Created containers are killed without `force`, as runc does.
+    public func delete(id: String, force: Bool = false) throws(RuntimeError) {
+        let info = try inspect(id: id)
+        switch info.status {
+        case .running, .paused:
+            guard force else { throw .invalidState(id: id, status: info.status.rawValue, operation: "delete (use --force)") }
+            fallthrough
+        case .created, .creating:
+            if let path = info.record.cgroupPath { _ = try? cgroups().killAll(path: path, signal: SIGKILL) }
+            try? Processes.kill(info.record.pid, signal: SIGKILL)
+            _ = waitForExit(id: id, record: info.record, timeout: .seconds(10))
+        case .stopped:
+            // The monitor may still be writing the exit file; give it a moment.
+            _ = waitForExit(id: id, record: info.record, timeout: .milliseconds(500))
+        }
+        try cleanUp(info.record)
+    }
+
+    /// Pids (host namespace) of every process in the container.
+    public func processes(id: String) throws(RuntimeError) -> [Int32] {
+        let info = try inspect(id: id)
+        guard info.status != .stopped else { return [] }
+        if let path = info.record.cgroupPath, let pids = try? cgroups().processes(path: path) { return pids.sorted() }
+        return [info.record.pid]
+    }
+
+    /// Waits until the exit is recorded (or the pid is gone and the monitor too), up to `timeout`.
+    func waitForExit(id: String, record: ContainerRecord, timeout: Duration) -> ExitStatus? {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        while clock.now < deadline {
+            if let exit = state.loadExit(id) { return exit }
+            if !Processes.isAlive(record.monitorPid, startTime: nil) { return state.loadExit(id) }
+            usleep(2000)
+        }
+        return state.loadExit(id)
+    }
+
+    func cleanUp(_ record: ContainerRecord) throws(RuntimeError) {
+        if let path = record.cgroupPath {
+            do { try cgroups().destroy(path: path) } catch { logger.warning("destroying cgroup \(path): \(error)") }
+        }
+        try state.remove(record.id)
+    }
+}

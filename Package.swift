@@ -42,5 +42,9 @@ let package = Package(
         ),
 
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: strict),
+
+        // Kubernetes object model: JSON values, schemas, registry, validation, defaulting, patches, OpenAPI.
+        .target(name: "APIModel", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
+        .testTarget(name: "APIModelTests", dependencies: ["APIModel"], swiftSettings: strict),
     ]
 )

@@ -107,6 +107,7 @@ extension Simulation {
         // Let every still-running request count as pending.
         for c in clients where c.pending != nil { report.pendingOperations += 1 }
         report.linearizability = Linearizability.check(history: history, model: KVModel())
+        if !report.passed { report.diagnostics = describeNodes() }
     }
 
     private func issueFinalWrite(client i: Int) {
@@ -121,6 +122,24 @@ extension Simulation {
                                  call: call, return: nil))
         clients[i].pending = PendingRequest(seq: seq, input: history[history.count - 1].input, node: leader,
                                             startedAt: tick, history: history.count - 1)
+    }
+}
+
+extension Simulation {
+    func describeNodes() -> [String] {
+        order.compactMap { id -> String? in
+            guard let node = nodes[id] else { return nil }
+            guard let raw = node.raw else { return "node \(id): down" }
+            let st = raw.status
+            var line = "node \(id): \(st.softState.role) term=\(st.hardState.term) vote=\(st.hardState.vote) "
+                + "leader=\(st.softState.leader) last=\(st.lastIndex) commit=\(st.hardState.commit) applied=\(st.applied) "
+                + "voters=\(st.confState.voters) learners=\(st.confState.learners) "
+                + "first=\((try? node.storage.firstIndex()) ?? 0)"
+            for (peer, p) in st.progress.sorted(by: { $0.key < $1.key }) {
+                line += " [\(peer): \(p.state) match=\(p.match) next=\(p.next) active=\(p.recentActive)]"
+            }
+            return line
+        } + ["in flight: \(network.count) messages, tick \(tick)"]
     }
 }
 

@@ -67,6 +67,9 @@ public struct SimulationReport: Sendable {
     public var snapshotsSent = 0
     public var messages = 0
 
+    /// Each node's state at the end, when the run failed.
+    public var diagnostics: [String] = []
+
     public var passed: Bool { violations.isEmpty && linearizability == .linearizable && recovered }
 
     public var summary: String {
@@ -75,6 +78,7 @@ public struct SimulationReport: Sendable {
             + "confChanges=\(membershipChanges) snapshots=\(snapshotsSent) messages=\(messages) "
             + "linearizability=\(linearizability) recovered=\(recovered)"
             + (violations.isEmpty ? "" : "\n  " + violations.joined(separator: "\n  "))
+            + (passed ? "" : "\n  " + diagnostics.joined(separator: "\n  "))
     }
 }
 

@@ -88,7 +88,6 @@ public struct SimulationReport: Sendable {
 /// a key-value state machine. Safety invariants are checked at every step, and the clients'
 /// history is checked for linearizability at the end. The same seed replays the same run.
 public final class Simulation {
-    typealias KVOperation = Operation<KVModel.Input, KVModel.Output>
 
     struct InFlight {
         var deliverAt: Int

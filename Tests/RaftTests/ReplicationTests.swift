@@ -159,6 +159,21 @@ struct ReplicationTests {
         #expect(c.sentMessages(.appendEntries, to: 2, since: since).isEmpty)
     }
 
+    @Test("a batch proposal travels in one append per follower and applies in order")
+    func batchProposal() throws {
+        let c = try TestCluster(size: 3)
+        try c.elect(1)
+        try c.node(1).raw.propose([0])
+        try c.settle()
+        let since = c.sent.count
+        let batch = (1...20).map { [UInt8($0)] }
+        try c.node(1).raw.propose(batch: batch)
+        try c.settle()
+        #expect(c.sentMessages(.appendEntries, to: 2, since: since).filter { !$0.entries.isEmpty }.count == 1)
+        try c.tickAll(1)
+        #expect(c.appliedData(2) == [[0]] + batch)
+    }
+
     @Test("lost appends are recovered through heartbeats")
     func lostAppendsRecovered() throws {
         let c = try TestCluster(size: 3)

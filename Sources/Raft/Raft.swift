@@ -51,8 +51,10 @@ final class Raft {
         let (hardState, confState) = try storage.initialState()
         tracker.setConfiguration(confState, lastIndex: log.lastIndex())
         if !hardState.isEmpty {
-            precondition(hardState.commit >= log.committed && hardState.commit <= log.lastIndex(),
-                         "raft: persisted commit \(hardState.commit) outside the log [\(log.committed), \(log.lastIndex())]")
+            guard hardState.commit >= log.committed && hardState.commit <= log.lastIndex() else {
+                throw RaftError.invalidConfig(
+                    "persisted commit index \(hardState.commit) is outside the stored log [\(log.committed), \(log.lastIndex())]: storage is corrupt or truncated")
+            }
             log.committed = hardState.commit
             term = hardState.term
             vote = hardState.vote

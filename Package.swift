@@ -82,11 +82,42 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: Images and the registry
+        // zlib (gzip layers) and zstd (zstd layers) from the system, via pkg-config.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev", "libzstd-dev"])]),
+        // Content store, archives (tar, gzip), layer unpack into snapshots, registry pull/push client.
+        .target(
+            name: "ImageStore",
+            dependencies: [
+                "OCI", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // OCI distribution-spec server (the embedded registry), stored on disk.
+        .target(
+            name: "Registry",
+            dependencies: [
+                "OCI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+
         // MARK: The executable
         .executableTarget(
             name: "skiff",
             dependencies: [
-                "OCI", "KVStore", "ContainerRuntime", "LinuxSystem",
+                "OCI", "KVStore", "ContainerRuntime", "LinuxSystem", "ImageStore", "Registry",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -106,6 +137,20 @@ let package = Package(
                 "Linearizability",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore", "OCI", "CZlib"], swiftSettings: strict),
+        .testTarget(
+            name: "RegistryTests",
+            dependencies: [
+                "Registry",
+                "OCI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),

@@ -4,7 +4,9 @@ import ArgumentParser
 /// that adding a command touches one line here and one new file.
 enum SkiffSubcommands {
     static let all: [any ParsableCommand.Type] = [
-        StoreGroup.self,
+        ImageCommand.self,
+        RegistryCommand.self,
         RuntimeCommand.self,
+        StoreGroup.self,
     ]
 }

@@ -31,6 +31,13 @@ let package = Package(
         // OCI image-spec, runtime-spec and distribution-spec types: pure Codable values.
         .target(name: "OCI", swiftSettings: strict),
 
+        // Pure Raft consensus: no I/O, clocks or threads; imports nothing.
+        .target(name: "Raft", swiftSettings: strict),
+        // Linearizability checker for client histories; imports nothing.
+        .target(name: "Linearizability", swiftSettings: strict),
+        // Deterministic multi-node Raft simulation (seeded network, crashes, clients).
+        .target(name: "RaftSimulation", dependencies: ["Raft", "Linearizability"], swiftSettings: strict),
+
         .executableTarget(
             name: "skiff",
             dependencies: [
@@ -42,16 +49,19 @@ let package = Package(
         ),
 
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: strict),
+        .testTarget(name: "RaftTests", dependencies: ["Raft", "RaftSimulation"], swiftSettings: strict),
+        .testTarget(name: "LinearizabilityTests", dependencies: ["Linearizability"], swiftSettings: strict),
 
         // The store's storage engine: MVCC keyspace + watches, WAL, snapshot files, and the
         // node loop/transport on top of them.
         .target(
             name: "KVStore",
             dependencies: [
+                "Raft",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "KVStoreTests", dependencies: ["KVStore"], swiftSettings: strict),
+        .testTarget(name: "KVStoreTests", dependencies: ["KVStore", "Raft"], swiftSettings: strict),
     ]
 )

@@ -1,0 +1,2 @@
+import Raft
+import Linearizability

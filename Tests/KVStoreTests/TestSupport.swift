@@ -24,7 +24,8 @@ extension MVCCStore {
     }
 }
 
-/// A fresh empty directory under the system temp dir, removed by `remove()`.
+/// A fresh empty directory under the system temp dir, removed by `remove()` (kept for
+/// inspection when `SKIFF_KEEP_TEST_DIRS` is set).
 struct TemporaryDirectory {
     let path: String
 
@@ -35,6 +36,6 @@ struct TemporaryDirectory {
     }
 
     func remove() {
-        try? FileManager.default.removeItem(atPath: path)
+        if ProcessInfo.processInfo.environment["SKIFF_KEEP_TEST_DIRS"] == nil { try? FileManager.default.removeItem(atPath: path) }
     }
 }

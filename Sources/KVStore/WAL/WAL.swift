@@ -77,6 +77,7 @@ public final class WAL {
                 }
                 try replay.replay(segment: directory + "/" + name.fileName, isLast: position == names.count - 1)
             }
+            try replay.finish()
             let found = replay.metadata ?? metadata
             if metadata.nodeID != 0 && found != metadata {
                 throw WALError.metadataMismatch(expected: metadata, found: found)

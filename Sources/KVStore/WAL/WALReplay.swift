@@ -10,6 +10,18 @@ struct WALReplay {
     var entries: [Entry] = []
     var recordCount = 0
     var tornTail: RecoveryReport.TornTail?
+    /// A jump forward in entry indexes not yet explained by a snapshot marker. Legitimate
+    /// when a later marker covers it (segments before a snapshot were released); corruption
+    /// if replay ends with it unexplained.
+    private var unexplainedGap: (file: String, offset: Int, entry: UInt64, after: UInt64)?
+
+    /// Call after the last segment: fails if entries are missing with no snapshot covering them.
+    func finish() throws {
+        guard let gap = unexplainedGap else { return }
+        throw WALError.corrupt(
+            file: gap.file, offset: gap.offset,
+            reason: "entry \(gap.entry) leaves a gap after index \(gap.after) that no snapshot covers")
+    }
 
     mutating func replay(segment path: String, isLast: Bool) throws {
         let file = try DataFile.open(path)
@@ -47,46 +59,38 @@ struct WALReplay {
                     metadata = found
                     sawMetadata = true
                 }
-                if let problem = apply(record) {
-                    throw WALError.corrupt(file: path, offset: offset, reason: problem)
-                }
+                apply(record, file: path, offset: offset)
                 recordCount += 1
                 offset = next
             }
         }
     }
 
-    /// Folds one record into the state; returns a description of an impossible sequence.
-    private mutating func apply(_ record: WALRecord) -> String? {
+    /// Folds one record into the state.
+    private mutating func apply(_ record: WALRecord, file: String, offset: Int) {
         switch record {
         case .metadata:
-            return nil
+            break
         case .hardState(let state):
             hardState = state
-            return nil
         case .snapshotMarker(let newMarker):
             marker = newMarker
-            // A snapshot the log does not reach (or disagrees with) replaces the log: entries
-            // restart right after it, as in `DiskRaftStorage.applySnapshot`.
-            if let first = entries.first, newMarker.index >= first.index,
-               newMarker.index <= first.index + UInt64(entries.count) - 1,
-               entries[Int(newMarker.index - first.index)].term == newMarker.term {
-                return nil
+            if let gap = unexplainedGap, newMarker.index + 1 >= gap.entry { unexplainedGap = nil }
+            // A snapshot beyond the log's end (or disagreeing with the log's term at its index)
+            // replaces the log: entries restart right after it, as in
+            // `DiskRaftStorage.applySnapshot`. One below the log's start leaves it alone.
+            guard let first = entries.first, newMarker.index >= first.index else { break }
+            let last = first.index + UInt64(entries.count) - 1
+            if newMarker.index > last || entries[Int(newMarker.index - first.index)].term != newMarker.term {
+                entries = []
             }
-            entries = []
-            return nil
         case .entry(let entry):
-            guard let first = entries.first else {
-                if let marker, entry.index > marker.index + 1 {
-                    return "entry \(entry.index) leaves a gap after snapshot index \(marker.index)"
-                }
+            let next = entries.first.map { $0.index + UInt64(entries.count) } ?? (marker.map { $0.index + 1 } ?? entry.index)
+            if entries.isEmpty && entry.index <= next {
                 entries = [entry]
-                return nil
-            }
-            let next = first.index + UInt64(entries.count)
-            if entry.index == next {
+            } else if entry.index == next {
                 entries.append(entry)
-            } else if entry.index < next {
+            } else if entry.index < next, let first = entries.first {
                 // A later append overwrote the log from here (conflict truncation).
                 if entry.index <= first.index {
                     entries = [entry]
@@ -95,9 +99,11 @@ struct WALReplay {
                     entries.append(entry)
                 }
             } else {
-                return "entry \(entry.index) leaves a gap after entry \(next - 1)"
+                if unexplainedGap == nil {
+                    unexplainedGap = (file, offset, entry.index, next - 1)
+                }
+                entries = [entry]
             }
-            return nil
         }
     }
 }

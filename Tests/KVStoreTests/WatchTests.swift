@@ -72,6 +72,14 @@ struct WatchTests {
         }
     }
 
+    @Test("a watch starting at a future revision skips the writes before it")
+    func futureStart() async throws {
+        let store = MVCCStore()
+        let (_, stream) = store.watchHub.watch(key: b("k"), startRevision: 4)
+        for i in 0..<4 { store.put("k", "\(i)") }  // revisions 2...5
+        #expect(try await collect(stream, count: 2).map(\.kv.modRevision) == [4, 5])
+    }
+
     @Test("a watch starting below the compacted revision fails with .compacted")
     func compactedStart() async throws {
         let store = MVCCStore()

@@ -108,6 +108,10 @@ public final class DiskRaftStorage: RaftStorage {
     /// Appends entries (dropping any stored suffix they conflict with; entries the snapshot
     /// already covers are ignored) and records `hardState`. Durable after `sync()`.
     public func save(hardState: HardState?, entries: [Entry]) throws {
+        // Refuse before touching memory, so memory and the WAL never disagree.
+        if let huge = entries.first(where: { $0.data.count > WAL.maxEntrySize }) {
+            throw WALError.recordTooLarge(huge.data.count)
+        }
         let kept = try appendToMemory(entries)
         try wal.save(hardState: hardState, entries: kept)
         if let hardState { self.hardState = hardState }

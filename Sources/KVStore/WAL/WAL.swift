@@ -42,6 +42,9 @@ public final class WAL {
     private var marker: SnapshotMarker?
     private let logger = Logger(label: "skiff.kvstore.wal")
 
+    /// The largest entry payload a record can hold.
+    public static let maxEntrySize = WALRecord.maxPayload - 64
+
     /// Number of fdatasync calls issued (group-commit effectiveness; tests and metrics).
     public private(set) var syncCount = 0
 
@@ -144,7 +147,7 @@ public final class WAL {
     /// `sync()`.
     public func save(hardState: HardState?, entries: [Entry]) throws(WALError) {
         for entry in entries {
-            guard entry.data.count <= WALRecord.maxPayload - 64 else { throw .recordTooLarge(entry.data.count) }
+            guard entry.data.count <= Self.maxEntrySize else { throw .recordTooLarge(entry.data.count) }
             WALRecord.entry(entry).frame(into: &pending)
             lastIndex = entry.index
         }

@@ -116,4 +116,20 @@ struct DiskRaftStorageTests {
         #expect(try storage.firstIndex() == 3 && storage.lastIndex() == 5)
         #expect(try storage.initialState().0.commit == 2)
     }
+
+    @Test("only synced writes survive a crash; the recovery report says what was replayed")
+    func crashLosesOnlyUnsynced() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        do {
+            let storage = try DiskRaftStorage(directory: dir.path)
+            try storage.save(hardState: HardState(term: 1, vote: 1, commit: 2), entries: (1...3).map { Entry(term: 1, index: $0) }, sync: true)
+            // Saved but never synced: a crash now loses it (the object is dropped without sync).
+            try storage.save(hardState: HardState(term: 1, vote: 1, commit: 3), entries: [Entry(term: 1, index: 4)], sync: false)
+        }
+        let storage = try DiskRaftStorage(directory: dir.path)
+        #expect(try storage.lastIndex() == 3)
+        #expect(try storage.initialState().0 == HardState(term: 1, vote: 1, commit: 2))
+        #expect("\(storage.recovery)".contains("3 entries (1...3)"))
+    }
 }

@@ -199,4 +199,40 @@ struct WALTests {
             return file == path
         }
     }
+
+    @Test("a new segment torn inside its header is truncated and its header rewritten")
+    func tornNewSegment() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let options = WAL.Options(segmentSize: 4096)
+        let metadata = WALMetadata(nodeID: 7, clusterID: 9)
+        let lastSegment: String
+        var written: UInt64 = 0
+        do {
+            let (wal, _) = try WAL.open(directory: dir.path, metadata: metadata, options: options)
+            // Write until a sync cuts a new segment, which then holds only its header.
+            var i: UInt64 = 0
+            while wal.segmentFiles.count == 1 {
+                i += 1
+                try wal.save(hardState: HardState(term: 2, vote: 7, commit: i), entries: entries(i...i, size: 200))
+                try wal.sync()
+            }
+            written = i
+            lastSegment = segmentPath(wal, wal.segmentFiles.count - 1)
+            try wal.close()
+        }
+        let handle = try #require(FileHandle(forUpdatingAtPath: lastSegment))
+        try handle.truncate(atOffset: 5)
+        try handle.close()
+        let (wal, report) = try WAL.open(directory: dir.path, options: options)
+        #expect(report.tornTail?.offset == 0)
+        #expect(report.metadata == metadata)
+        #expect(report.entries.last?.index == written)
+        try wal.save(hardState: nil, entries: entries((written + 1)...(written + 1)))
+        try wal.close()
+        let (_, again) = try WAL.open(directory: dir.path, metadata: metadata, options: options)
+        #expect(again.tornTail == nil)
+        #expect(again.entries.map(\.index) == Array(1...(written + 1)))
+        #expect(again.hardState == HardState(term: 2, vote: 7, commit: written))
+    }
 }

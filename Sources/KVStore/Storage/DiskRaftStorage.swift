@@ -117,6 +117,13 @@ public final class DiskRaftStorage: RaftStorage {
         if let hardState { self.hardState = hardState }
     }
 
+    /// `save(hardState:entries:)`, then `sync()` when `sync` is true (Ready's `mustSync`);
+    /// without sync the records wait for the next `sync()` (group commit).
+    public func save(hardState: HardState?, entries: [Entry], sync: Bool) throws {
+        try save(hardState: hardState, entries: entries)
+        if sync { try wal.sync() }
+    }
+
     /// `save(hardState: nil, entries:)`.
     public func append(_ entries: [Entry]) throws {
         try save(hardState: nil, entries: entries)

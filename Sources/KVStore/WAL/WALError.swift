@@ -1,3 +1,5 @@
+import Raft
+
 /// Why a WAL could not be opened or written. Corruption names the file and byte offset:
 /// startup stops rather than replaying anything it cannot vouch for.
 public enum WALError: Error, CustomStringConvertible, Sendable {
@@ -49,4 +51,17 @@ public struct RecoveryReport: Sendable {
     public var tornTail: TornTail?
 }
 
-import Raft
+extension RecoveryReport: CustomStringConvertible {
+    /// One line for the startup log.
+    public var description: String {
+        var line = "replayed \(recordCount) records from \(segments.count) WAL segment(s): \(entries.count) entries"
+        if let first = entries.first, let last = entries.last { line += " (\(first.index)...\(last.index))" }
+        line += ", term \(hardState.term), commit \(hardState.commit)"
+        if let marker = snapshotMarker { line += ", snapshot at \(marker.index)" }
+        if let torn = tornTail {
+            line += "; torn tail truncated: \(torn.droppedBytes) bytes at byte \(torn.offset) of \(torn.file) (\(torn.reason))"
+        }
+        return line
+    }
+}
+

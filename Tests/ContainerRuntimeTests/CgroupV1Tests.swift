@@ -119,11 +119,15 @@ struct CgroupV1Tests {
 
     /// Four busy loops would take every CPU they can get; a 50 ms per 100 ms quota caps the
     /// whole cgroup at half a CPU. Measured from the cgroup's own CPU accounting over ~2 s.
-    /// On a loaded machine the loops may get less than the quota, never noticeably more.
+    /// Maximum shares make the group win against the machine's other work, so it really
+    /// reaches the quota and gets throttled even on a busy machine; the quota keeps it from
+    /// taking more than half a CPU from anyone.
     @Test func cpuQuotaHoldsBusyLoopsNearHalfACPU() throws {
         try CgroupTestSupport.withTestCgroup(manager) { parent in
             let path = parent + "/spin"
-            try manager.create(path: path, resources: .init(cpu: .init(quota: 50_000, period: 100_000)))
+            // Shares count against siblings at each level, so the test parent needs them too.
+            try manager.update(path: parent, resources: .init(cpu: .init(shares: 262_144)))
+            try manager.create(path: path, resources: .init(cpu: .init(shares: 262_144, quota: 50_000, period: 100_000)))
             let loop = "while :; do :; done"
             let spinner = try GatedProcess(script: "(\(loop)) & (\(loop)) & (\(loop)) & \(loop)")
             try manager.addProcess(spinner.pid, to: path)

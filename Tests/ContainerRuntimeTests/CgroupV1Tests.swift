@@ -55,6 +55,9 @@ struct CgroupV1Tests {
             #expect(try file("memory", path, "memory.limit_in_bytes") == String(128 * mib))
             try manager.update(path: path, resources: .init(memory: .init(limit: 16 * mib, swap: 16 * mib)))
             #expect(try file("memory", path, "memory.limit_in_bytes") == String(16 * mib))
+            // Unlimited memory without a swap value lifts the memsw limit too (else the kernel refuses).
+            try manager.update(path: path, resources: .init(memory: .init(limit: -1)))
+            #expect(try manager.stats(path: path).memory?.limit == nil)
             try manager.update(path: path, resources: .init(pids: .init(limit: 0)))
             #expect(try file("pids", path, "pids.max") == "max")
 

@@ -190,9 +190,9 @@ public struct CgroupV2Manager: CgroupManager {
             let maxFile = directory + "/memory.max"
             let peakFile = directory + "/memory.peak"
             stats.memory = CgroupStats.Memory(
-                usage: try readNumber(directory + "/memory.current"),
+                usage: try CgroupFiles.readNumber(directory + "/memory.current"),
                 limit: try CgroupValues.v2Limit(parsing: CgroupFiles.readTrimmed(maxFile), path: maxFile),
-                maxUsage: CgroupFiles.exists(peakFile) ? try readNumber(peakFile) : nil,
+                maxUsage: CgroupFiles.exists(peakFile) ? try CgroupFiles.readNumber(peakFile) : nil,
                 oomKills: try CgroupFiles.readKeyed(directory + "/memory.events")["oom_kill"]
             )
         }
@@ -212,17 +212,11 @@ public struct CgroupV2Manager: CgroupManager {
         if CgroupFiles.exists(directory + "/pids.current") {
             let maxFile = directory + "/pids.max"
             stats.pids = CgroupStats.Pids(
-                current: try readNumber(directory + "/pids.current"),
+                current: try CgroupFiles.readNumber(directory + "/pids.current"),
                 limit: try CgroupValues.v2Limit(parsing: CgroupFiles.readTrimmed(maxFile), path: maxFile)
             )
         }
         return stats
-    }
-
-    private func readNumber(_ file: String) throws -> UInt64 {
-        let text = try CgroupFiles.readTrimmed(file)
-        guard let value = UInt64(text) else { throw CgroupError.malformedFile(path: file, content: text) }
-        return value
     }
 
     public func oomKillCount(path: String) throws -> UInt64 {

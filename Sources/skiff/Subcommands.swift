@@ -4,5 +4,6 @@ import ArgumentParser
 /// that adding a command touches one line here and one new file.
 enum SkiffSubcommands {
     static let all: [any ParsableCommand.Type] = [
+        ImageCommand.self,
     ]
 }

@@ -10,7 +10,7 @@ public enum Defaulting {
     /// Applies the defaults of `resource`'s kind to `object` in place.
     public static func apply(_ object: inout JSONValue, resource: ResourceInfo) {
         switch (resource.group, resource.kind) {
-        case ("", "Pod"): object.modify("spec") { spec in podSpec(&spec) }
+        case ("", "Pod"): object.modify("spec") { spec in podSpec(&spec, isPod: true) }
         case ("", "Service"): service(&object)
         case ("", "Secret"): secret(&object)
         case ("", "Namespace"): namespace(&object)
@@ -66,27 +66,34 @@ public enum Defaulting {
     static func podTemplate(_ spec: inout JSONValue?) {
         guard present(spec?["template"]) else { return }
         spec?.modify("template") { template in
-            template?.modify("spec") { podSpec(&$0) }
+            template?.modify("spec") { podSpec(&$0, isPod: false) }
         }
     }
 
-    static func podSpec(_ spec: inout JSONValue?) {
+    /// PodSpec defaults. `isPod` adds what Kubernetes sets on Pods only, never on templates:
+    /// `enableServiceLinks`, requests copied from limits, and (ServiceAccount admission's job,
+    /// done here so every stored pod has it) the service account with its deprecated alias.
+    static func podSpec(_ spec: inout JSONValue?, isPod: Bool) {
         guard var s = spec, case .object = s else { return }
         setDefault(&s, "restartPolicy", "Always")
         setDefault(&s, "terminationGracePeriodSeconds", 30)
         setDefault(&s, "dnsPolicy", "ClusterFirst")
         setDefault(&s, "securityContext", .emptyObject)
         setDefault(&s, "schedulerName", "default-scheduler")
-        setDefault(&s, "enableServiceLinks", true)
-        // ServiceAccount admission fills the account; the deprecated alias mirrors it.
-        if let alias = s["serviceAccount"]?.stringValue, !alias.isEmpty, !present(s["serviceAccountName"]) {
-            s["serviceAccountName"] = .string(alias)
+        if isPod {
+            setDefault(&s, "enableServiceLinks", true)
+            if let alias = s["serviceAccount"]?.stringValue, !alias.isEmpty, !present(s["serviceAccountName"]) {
+                s["serviceAccountName"] = .string(alias)
+            }
+            setDefault(&s, "serviceAccountName", "default")
+            setDefault(&s, "serviceAccount", s["serviceAccountName"] ?? "default")
         }
-        setDefault(&s, "serviceAccountName", "default")
-        setDefault(&s, "serviceAccount", s["serviceAccountName"] ?? "default")
         let hostNetwork = s["hostNetwork"]?.boolValue == true
         for key in ["initContainers", "containers", "ephemeralContainers"] {
-            s.modifyEach(key) { container(&$0, hostNetwork: hostNetwork) }
+            s.modifyEach(key) { c in
+                container(&c, hostNetwork: hostNetwork)
+                if isPod { requestsFromLimits(&c) }
+            }
         }
         s.modifyEach("volumes") { volume(&$0) }
         spec = s
@@ -133,6 +140,16 @@ public enum Defaulting {
                     lifecycle?.modify(hook) { handlerDefaults(&$0) }
                 }
             }
+        }
+    }
+
+    /// A container that sets a limit but no request for a resource requests the limit.
+    static func requestsFromLimits(_ c: inout JSONValue) {
+        guard let limits = c["resources"]?["limits"]?.objectValue, !limits.isEmpty else { return }
+        c.modify("resources") { resources in
+            var requests = resources?["requests"]?.objectValue ?? JSONObject()
+            for (name, quantity) in limits where requests[name] == nil { requests[name] = quantity }
+            resources?["requests"] = .object(requests)
         }
     }
 

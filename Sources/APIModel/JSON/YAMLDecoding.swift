@@ -23,11 +23,14 @@ extension JSONValue {
         var documents: [JSONValue] = []
         var index = 0
         do {
-            for node in try Yams.compose_all(yaml: text) {
+            // The sequence stops at a syntax error and keeps it in `error` rather than throwing.
+            var sequence = try Yams.compose_all(yaml: text)
+            while let node = sequence.next() {
                 let value = try convert(node, document: index)
                 index += 1
                 if !value.isNull { documents.append(value) }
             }
+            if let error = sequence.error { throw error }
         } catch let error as YAMLDecodingError {
             throw error
         } catch let error as YamlError {

@@ -116,7 +116,7 @@ struct OpenAPIBuilder {
             "properties": [
                 "apiVersion": ["type": "string", "description": "Versioned schema of this representation of an object."],
                 "items": ["type": "array", "description": .string("List of \(resource.plural)."),
-                          "items": ["allOf": [Self.ref(name)], "default": .emptyObject]],
+                          "items": ["allOf": [Self.ref(name)]]],
                 "kind": ["type": "string", "description": "REST resource this object represents."],
                 "metadata": ["allOf": [Self.ref("io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta")], "default": .emptyObject,
                              "description": "Standard list metadata."],
@@ -137,7 +137,7 @@ struct OpenAPIBuilder {
                 let body = objectJSON(o)
                 components[name] = body
             }
-            return asProperty ? ["allOf": [Self.ref(name)], "default": .emptyObject] : Self.ref(name)
+            return asProperty ? ["allOf": [Self.ref(name)]] : Self.ref(name)
         case .array(let a):
             var out: JSONValue = ["type": "array", "items": schemaJSON(a.items, asProperty: true)]
             if let listType = a.listType { out["x-kubernetes-list-type"] = .string(listType.rawValue) }

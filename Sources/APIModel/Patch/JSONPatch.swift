@@ -42,6 +42,10 @@ public enum JSONPatch {
             _ = try remove(at: path.tokens[...], in: &doc, pointer: path)
         case "replace":
             guard let value = op["value"] else { throw PatchError("replace \(path): missing \"value\"") }
+            if path.tokens.isEmpty {
+                doc = value
+                return
+            }
             _ = try remove(at: path.tokens[...], in: &doc, pointer: path)
             try add(value, at: path.tokens[...], in: &doc, pointer: path)
         case "move":

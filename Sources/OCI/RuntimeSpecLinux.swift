@@ -90,11 +90,13 @@ extension RuntimeSpec {
         public var unified: [String: String]?
 
         public init(devices: [DeviceCgroup]? = nil, memory: Memory? = nil, cpu: CPU? = nil, pids: Pids? = nil,
-                    unified: [String: String]? = nil) {
+                    blockIO: BlockIO? = nil, hugepageLimits: [HugepageLimit]? = nil, unified: [String: String]? = nil) {
             self.devices = devices
             self.memory = memory
             self.cpu = cpu
             self.pids = pids
+            self.blockIO = blockIO
+            self.hugepageLimits = hugepageLimits
             self.unified = unified
         }
     }
@@ -167,13 +169,24 @@ extension RuntimeSpec {
     }
 
     public struct BlockIO: Codable, Sendable, Equatable {
+        /// Per-cgroup weight (v1 `blkio.weight`, 10–1000; v2 `io.weight` after conversion).
         public var weight: UInt16?
         public var leafWeight: UInt16?
+        public init(weight: UInt16? = nil, leafWeight: UInt16? = nil) {
+            self.weight = weight
+            self.leafWeight = leafWeight
+        }
     }
 
     public struct HugepageLimit: Codable, Sendable, Equatable {
+        /// Page size as the kernel names it, e.g. `2MB`, `1GB`.
         public var pageSize: String
+        /// Bytes of hugetlb usage allowed.
         public var limit: UInt64
+        public init(pageSize: String, limit: UInt64) {
+            self.pageSize = pageSize
+            self.limit = limit
+        }
     }
 
     /// Seccomp filter (`linux.seccomp`), compiled by the runtime into a BPF program.

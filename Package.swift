@@ -140,7 +140,14 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "ImageStoreTests", dependencies: ["ImageStore", "OCI", "CZlib"], swiftSettings: strict),
+        .testTarget(
+            name: "ImageStoreTests",
+            dependencies: [
+                "ImageStore", "OCI", "CZlib", "Registry",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "RegistryTests",
             dependencies: [

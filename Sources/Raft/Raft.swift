@@ -59,7 +59,12 @@ final class Raft {
             term = hardState.term
             vote = hardState.vote
         }
-        if config.applied > 0 { log.appliedTo(config.applied) }
+        if config.applied > 0 {
+            guard config.applied <= log.committed else {
+                throw RaftError.invalidConfig("applied index \(config.applied) is beyond the persisted commit index \(log.committed)")
+            }
+            log.applied = max(config.applied, log.applied)
+        }
         becomeFollower(term: term, leader: 0)
     }
 

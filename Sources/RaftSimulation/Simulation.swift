@@ -44,6 +44,10 @@ public struct SimulationOptions: Sendable {
         o.transferRate = [0.0, 0.005][r.below(2)]
         o.membershipRate = r.chance(0.4) ? 0.01 : 0.0
         o.snapshotEvery = [15, 40, 1000][r.below(3)]
+        // Sometimes messages linger longer than an election timeout: stale votes, appends and
+        // responses from old terms arrive late.
+        o.maxDelay = [4, 4, 30][r.below(3)]
+        o.heartbeatTick = [1, 2, 3][r.below(3)]
         return o
     }
 }

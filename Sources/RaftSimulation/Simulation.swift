@@ -200,8 +200,13 @@ public final class Simulation {
         let reachable = partition[m.from, default: 0] == partition[m.to, default: 0]
         let target = nodes[m.to]
         let delivered = reachable && target?.isUp == true
-        if m.type == .installSnapshot, let sender = nodes[m.from]?.raw {
-            sender.reportSnapshot(m.to, success: delivered)
+        if let sender = nodes[m.from]?.raw {
+            if m.type == .installSnapshot {
+                sender.reportSnapshot(m.to, success: delivered)
+            } else if !delivered && m.type == .appendEntries && random.chance(0.5) {
+                // A transport notices a broken connection (but not every lost message).
+                sender.reportUnreachable(m.to)
+            }
         }
         guard delivered, let raw = target?.raw else { return }
         report.messages += 1

@@ -39,7 +39,9 @@ final class Raft {
     init(config: RaftConfig, storage: RaftStorage) throws {
         try config.validate()
         id = config.id
-        log = try RaftLog(storage: storage, maxNextCommittedSize: max(config.maxSizePerMsg, 1) * 64)
+        // Hand out committed entries in generous batches (a catching-up node applies in chunks).
+        let (committedBatch, overflow) = max(config.maxSizePerMsg, 1).multipliedReportingOverflow(by: 64)
+        log = try RaftLog(storage: storage, maxNextCommittedSize: overflow ? .max : committedBatch)
         tracker = ProgressTracker(maxInflight: config.maxInflightMsgs)
         maxSizePerMsg = config.maxSizePerMsg
         checkQuorum = config.checkQuorum

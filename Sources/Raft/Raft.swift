@@ -39,7 +39,9 @@ final class Raft {
     init(config: RaftConfig, storage: RaftStorage) throws {
         try config.validate()
         id = config.id
-        log = try RaftLog(storage: storage, maxNextCommittedSize: max(config.maxSizePerMsg, 1) * 64)
+        // Hand out committed entries in generous batches (a catching-up node applies in chunks).
+        let (committedBatch, overflow) = max(config.maxSizePerMsg, 1).multipliedReportingOverflow(by: 64)
+        log = try RaftLog(storage: storage, maxNextCommittedSize: overflow ? .max : committedBatch)
         tracker = ProgressTracker(maxInflight: config.maxInflightMsgs)
         maxSizePerMsg = config.maxSizePerMsg
         checkQuorum = config.checkQuorum
@@ -59,7 +61,12 @@ final class Raft {
             term = hardState.term
             vote = hardState.vote
         }
-        if config.applied > 0 { log.appliedTo(config.applied) }
+        if config.applied > 0 {
+            guard config.applied <= log.committed else {
+                throw RaftError.invalidConfig("applied index \(config.applied) is beyond the persisted commit index \(log.committed)")
+            }
+            log.applied = max(config.applied, log.applied)
+        }
         becomeFollower(term: term, leader: 0)
     }
 

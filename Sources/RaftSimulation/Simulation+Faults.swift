@@ -45,8 +45,7 @@ extension Simulation {
         guard let node = nodes[id], node.isUp else { return }
         node.crash()
         report.crashes += 1
-        // Messages it had queued for sending are gone with it? No: they were already "on the
-        // wire". Only its unsynced state is lost, handled at restart.
+        // Messages it already sent stay on the wire; its unsynced state is dropped at restart.
     }
 
     func restart(_ id: NodeID) {

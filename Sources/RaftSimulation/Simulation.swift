@@ -44,6 +44,10 @@ public struct SimulationOptions: Sendable {
         o.transferRate = [0.0, 0.005][r.below(2)]
         o.membershipRate = r.chance(0.4) ? 0.01 : 0.0
         o.snapshotEvery = [15, 40, 1000][r.below(3)]
+        // Sometimes messages linger longer than an election timeout: stale votes, appends and
+        // responses from old terms arrive late.
+        o.maxDelay = [4, 4, 30][r.below(3)]
+        o.heartbeatTick = [1, 2, 3][r.below(3)]
         return o
     }
 }
@@ -196,8 +200,13 @@ public final class Simulation {
         let reachable = partition[m.from, default: 0] == partition[m.to, default: 0]
         let target = nodes[m.to]
         let delivered = reachable && target?.isUp == true
-        if m.type == .installSnapshot, let sender = nodes[m.from]?.raw {
-            sender.reportSnapshot(m.to, success: delivered)
+        if let sender = nodes[m.from]?.raw {
+            if m.type == .installSnapshot {
+                sender.reportSnapshot(m.to, success: delivered)
+            } else if !delivered && m.type == .appendEntries && random.chance(0.5) {
+                // A transport notices a broken connection (but not every lost message).
+                sender.reportUnreachable(m.to)
+            }
         }
         guard delivered, let raw = target?.raw else { return }
         report.messages += 1

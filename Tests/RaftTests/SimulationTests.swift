@@ -16,7 +16,7 @@ struct SimulationTests {
         if let one = env["SKIFF_SIM_SEED"].flatMap(UInt64.init) {
             seeds = [one]
         } else {
-            let count = env["SKIFF_SIM_SEEDS"].flatMap(UInt64.init) ?? 40
+            let count = env["SKIFF_SIM_SEEDS"].flatMap(UInt64.init) ?? 30
             let first = env["SKIFF_SIM_FIRST_SEED"].flatMap(UInt64.init) ?? 1
             seeds = Array(first..<(first + count))
         }

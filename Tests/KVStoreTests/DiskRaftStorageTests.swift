@@ -40,7 +40,7 @@ struct DiskRaftStorageTests {
         for seed in UInt64(1)...4 {
             let dir = try TemporaryDirectory()
             defer { dir.remove() }
-            let options = WAL.Options(segmentSize: 8192)
+            let options = WAL.Options(segmentSize: 8192)  // preallocated, small: many cuts
             let memory = MemoryStorage()
             var disk = try DiskRaftStorage(directory: dir.path, walOptions: options)
             var generator = SplitMix64(seed: seed)
@@ -105,14 +105,14 @@ struct DiskRaftStorageTests {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         do {
-            let storage = try DiskRaftStorage(directory: dir.path)
+            let storage = try DiskRaftStorage(directory: dir.path, walOptions: WAL.Options(segmentSize: 1 << 20))
             try storage.save(hardState: HardState(term: 1, commit: 1), entries: (1...5).map { Entry(term: 1, index: $0) })
             try storage.sync()
         }
         // A snapshot at 2 whose successor entries (3...) are present: fine.
         let files = try SnapshotFiles(directory: dir.path + "/snap")
         try files.save(Snapshot(metadata: SnapshotMetadata(index: 2, term: 1), data: []))
-        let storage = try DiskRaftStorage(directory: dir.path)
+        let storage = try DiskRaftStorage(directory: dir.path, walOptions: WAL.Options(segmentSize: 1 << 20))
         #expect(try storage.firstIndex() == 3 && storage.lastIndex() == 5)
         #expect(try storage.initialState().0.commit == 2)
     }
@@ -122,12 +122,12 @@ struct DiskRaftStorageTests {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         do {
-            let storage = try DiskRaftStorage(directory: dir.path)
+            let storage = try DiskRaftStorage(directory: dir.path, walOptions: WAL.Options(segmentSize: 1 << 20))
             try storage.save(hardState: HardState(term: 1, vote: 1, commit: 2), entries: (1...3).map { Entry(term: 1, index: $0) }, sync: true)
             // Saved but never synced: a crash now loses it (the object is dropped without sync).
             try storage.save(hardState: HardState(term: 1, vote: 1, commit: 3), entries: [Entry(term: 1, index: 4)], sync: false)
         }
-        let storage = try DiskRaftStorage(directory: dir.path)
+        let storage = try DiskRaftStorage(directory: dir.path, walOptions: WAL.Options(segmentSize: 1 << 20))
         #expect(try storage.lastIndex() == 3)
         #expect(try storage.initialState().0 == HardState(term: 1, vote: 1, commit: 2))
         #expect("\(storage.recovery)".contains("3 entries (1...3)"))

@@ -58,11 +58,11 @@ struct WALTests {
         let path: String
         let sizeBeforeLast: Int
         do {
-            let (wal, _) = try WAL.open(directory: dir.path)
+            let (wal, _) = try WAL.open(directory: dir.path, options: WAL.Options(preallocate: false))
             try wal.save(hardState: nil, entries: entries(1...9))
             try wal.sync()
             path = segmentPath(wal, 0)
-            sizeBeforeLast = try #require(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+            sizeBeforeLast = wal.activeDataEnd
             try wal.save(hardState: nil, entries: entries(10...10, size: 100))
             try wal.close()
         }
@@ -71,14 +71,54 @@ struct WALTests {
         try handle.truncate(atOffset: UInt64(sizeBeforeLast + 50))
         try handle.close()
 
-        let (wal, report) = try WAL.open(directory: dir.path)
+        let (wal, report) = try WAL.open(directory: dir.path, options: WAL.Options(preallocate: false))
         let torn = try #require(report.tornTail)
         #expect(torn.offset == sizeBeforeLast && torn.droppedBytes == 50 && torn.file == path)
         #expect(report.entries == entries(1...9))
         // Appending continues cleanly after the truncation point.
         try wal.save(hardState: nil, entries: entries(10...11))
         try wal.close()
-        let (_, again) = try WAL.open(directory: dir.path)
+        let (_, again) = try WAL.open(directory: dir.path, options: WAL.Options(preallocate: false))
+        #expect(again.tornTail == nil && again.entries == entries(1...11))
+    }
+
+    @Test("in a preallocated segment, a record half-written into the zero padding is a torn tail; clean padding is not")
+    func tornTailPreallocated() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let options = WAL.Options(segmentSize: 1 << 20, preallocate: true)
+        let path: String
+        let sizeBeforeLast: Int
+        let dataEnd: Int
+        do {
+            let (wal, _) = try WAL.open(directory: dir.path, options: options)
+            try wal.save(hardState: nil, entries: entries(1...9))
+            try wal.sync()
+            path = segmentPath(wal, 0)
+            sizeBeforeLast = wal.activeDataEnd
+            try wal.save(hardState: nil, entries: entries(10...10, size: 100))
+            try wal.sync()
+            dataEnd = wal.activeDataEnd
+            try wal.close()
+        }
+        #expect(try #require(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) == 1 << 20)
+        do {
+            // Clean padding after the data: nothing to report.
+            let (_, report) = try WAL.open(directory: dir.path, options: options)
+            #expect(report.tornTail == nil)
+            #expect(report.entries.map(\.index) == Array(1...10))
+        }
+        // Only the first 50 bytes of the last record reached the disk; the rest is padding.
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        for i in (sizeBeforeLast + 50)..<dataEnd { bytes[i] = 0 }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let (wal, report) = try WAL.open(directory: dir.path, options: options)
+        let torn = try #require(report.tornTail)
+        #expect(torn.offset == sizeBeforeLast && torn.droppedBytes == 50)
+        #expect(report.entries == entries(1...9))
+        try wal.save(hardState: nil, entries: entries(10...11))
+        try wal.close()
+        let (_, again) = try WAL.open(directory: dir.path, options: options)
         #expect(again.tornTail == nil && again.entries == entries(1...11))
     }
 
@@ -88,32 +128,33 @@ struct WALTests {
         defer { dir.remove() }
         let path: String
         do {
-            let (wal, _) = try WAL.open(directory: dir.path)
+            let (wal, _) = try WAL.open(directory: dir.path, options: WAL.Options(preallocate: false))
             try wal.save(hardState: nil, entries: entries(1...3))
             try wal.close()
             path = segmentPath(wal, 0)
         }
         let handle = try #require(FileHandle(forUpdatingAtPath: path))
         try handle.seekToEnd()
-        try handle.write(contentsOf: Data([0x20, 0, 0]))
+        try handle.write(contentsOf: Data([0x20, 0x01, 0x02]))
         try handle.close()
-        let (_, report) = try WAL.open(directory: dir.path)
+        let (_, report) = try WAL.open(directory: dir.path, options: WAL.Options(preallocate: false))
         #expect(report.tornTail?.droppedBytes == 3)
         #expect(report.entries == entries(1...3))
     }
 
-    @Test("a flipped byte in the middle is refused with an error naming the file and offset")
-    func corruptionInTheMiddle() throws {
+    @Test("a flipped byte in the middle is refused with an error naming the file and offset", arguments: [false, true])
+    func corruptionInTheMiddle(preallocate: Bool) throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
+        let options = WAL.Options(segmentSize: 1 << 20, preallocate: preallocate)
         let path: String
         var recordStart = 0
         do {
-            let (wal, _) = try WAL.open(directory: dir.path)
+            let (wal, _) = try WAL.open(directory: dir.path, options: options)
             try wal.save(hardState: nil, entries: entries(1...4))
             try wal.sync()
             path = segmentPath(wal, 0)
-            recordStart = try #require(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+            recordStart = wal.activeDataEnd
             try wal.save(hardState: nil, entries: entries(5...20))
             try wal.close()
         }
@@ -121,7 +162,7 @@ struct WALTests {
         bytes[recordStart + 12] ^= 0x01  // inside entry 5's payload; entries 6... follow intact
         try Data(bytes).write(to: URL(fileURLWithPath: path))
 
-        let error = try #require(throws: WALError.self) { try WAL.open(directory: dir.path) }
+        let error = try #require(throws: WALError.self) { try WAL.open(directory: dir.path, options: options) }
         let message = "\(error)"
         #expect(message.contains(path) && message.contains("at byte \(recordStart):"), "\(message)")
         #expect(message.contains("checksum mismatch"), "\(message)")
@@ -134,13 +175,13 @@ struct WALTests {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         do {
-            let (wal, _) = try WAL.open(directory: dir.path)
+            let (wal, _) = try WAL.open(directory: dir.path, options: WAL.Options(segmentSize: 1 << 20))
             try wal.save(hardState: nil, entries: entries(1...10, term: 1))
             try wal.save(hardState: nil, entries: entries(6...8, term: 2))
             try wal.save(hardState: nil, entries: entries(8...9, term: 3))
             try wal.close()
         }
-        let (_, report) = try WAL.open(directory: dir.path)
+        let (_, report) = try WAL.open(directory: dir.path, options: WAL.Options(segmentSize: 1 << 20))
         #expect(report.entries == entries(1...5, term: 1) + entries(6...7, term: 2) + entries(8...9, term: 3))
     }
 

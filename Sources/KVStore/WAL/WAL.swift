@@ -23,10 +23,14 @@ public final class WAL {
         /// Saved records are written to the OS once this many bytes are pending (still not
         /// durable until `sync()`).
         public var writeBufferSize: Int
+        /// Reserve each segment's blocks up front (fallocate, as etcd does), so an append
+        /// does not grow the file and fdatasync has no size change to commit.
+        public var preallocate: Bool
 
-        public init(segmentSize: Int = 64 << 20, writeBufferSize: Int = 4 << 20) {
+        public init(segmentSize: Int = 64 << 20, writeBufferSize: Int = 4 << 20, preallocate: Bool = true) {
             self.segmentSize = max(4096, segmentSize)
             self.writeBufferSize = writeBufferSize
+            self.preallocate = preallocate
         }
     }
 
@@ -74,11 +78,12 @@ public final class WAL {
             let names = try DirectoryIO.list(directory).compactMap(SegmentName.init(fileName:)).sorted()
             if names.isEmpty { return try create(directory: directory, metadata: metadata, options: options) }
             var replay = WALReplay()
+            var dataEnd = 0
             for (position, name) in names.enumerated() {
                 if position > 0, name.sequence != names[position - 1].sequence + 1 {
                     throw WALError.missingSegment(after: names[position - 1].fileName, expectedSequence: names[position - 1].sequence + 1)
                 }
-                try replay.replay(segment: directory + "/" + name.fileName, isLast: position == names.count - 1)
+                dataEnd = try replay.replay(segment: directory + "/" + name.fileName, isLast: position == names.count - 1)
             }
             try replay.finish()
             let found = replay.metadata ?? metadata
@@ -87,6 +92,8 @@ public final class WAL {
             }
             let lastName = names[names.count - 1]
             let active = try DataFile.open(directory + "/" + lastName.fileName)
+            active.setDataEnd(dataEnd)
+            if options.preallocate { _ = try active.preallocate(options.segmentSize) }
             let lastIndex = replay.entries.last?.index ?? replay.marker?.index ?? 0
             let wal = WAL(
                 directory: directory, options: options, metadata: found, segments: names, active: active,
@@ -120,6 +127,7 @@ public final class WAL {
     ) throws(FileIOError) -> (WAL, RecoveryReport) {
         let name = SegmentName(sequence: 0, firstIndex: 0)
         let file = try DataFile.open(directory + "/" + name.fileName, create: true)
+        if options.preallocate { _ = try file.preallocate(options.segmentSize) }
         let wal = WAL(
             directory: directory, options: options, metadata: metadata, segments: [name], active: file,
             lastIndex: 0, hardState: HardState(), marker: nil)
@@ -194,6 +202,7 @@ public final class WAL {
         guard let last = segments.last else { return }
         let name = SegmentName(sequence: last.sequence + 1, firstIndex: lastIndex + 1)
         let file = try DataFile.open(directory + "/" + name.fileName, create: true)
+        if options.preallocate { _ = try file.preallocate(options.segmentSize) }
         try file.append(segmentHeader())
         try file.dataSync()
         try DirectoryIO.sync(directory)
@@ -217,6 +226,9 @@ public final class WAL {
             throw .io(error)
         }
     }
+
+    /// Where the next record lands in the active segment (tests, diagnostics).
+    var activeDataEnd: Int { active.size + pending.count }
 
     /// Segment file names currently on disk, oldest first.
     public var segmentFiles: [String] { segments.map(\.fileName) }

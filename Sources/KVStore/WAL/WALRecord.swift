@@ -76,8 +76,7 @@ enum WALRecord: Equatable {
             payload.writeVarint(marker.term)
         }
         let body = payload.bytes
-        var crc = CRC32C.checksum([kind.rawValue])
-        crc = CRC32C.checksum(body, continuing: crc)
+        let crc = CRC32C.checksum(body, continuing: withUnsafeBytes(of: kind.rawValue) { CRC32C.checksum($0) })
         withUnsafeBytes(of: UInt32(body.count).littleEndian) { buffer.append(contentsOf: $0) }
         withUnsafeBytes(of: crc.littleEndian) { buffer.append(contentsOf: $0) }
         buffer.append(kind.rawValue)
@@ -147,7 +146,9 @@ struct SegmentScanner {
     /// starts; nil if none (what follows a bad record is then a torn write, not data).
     func firstValidRecord(after offset: Int) -> Int? {
         var candidate = offset + 1
-        while candidate + WALRecord.headerSize <= bytes.count {
+        // A record's type byte is never zero, so no record starts in the zero padding.
+        let lastTypeByte = endOfNonZero() - 1
+        while candidate + WALRecord.headerSize <= bytes.count && candidate + 8 <= lastTypeByte {
             // Cheap filters before the checksum: a known type and a length that fits.
             if WALRecord.Kind(rawValue: bytes[candidate + 8]) != nil,
                Int(readUInt32(at: candidate)) <= bytes.count - candidate - WALRecord.headerSize,
@@ -157,6 +158,17 @@ struct SegmentScanner {
             candidate += 1
         }
         return nil
+    }
+
+    /// One past the last non-zero byte (0 if the file is all zeros): preallocated space
+    /// after the data is zeros.
+    func endOfNonZero() -> Int {
+        bytes.withUnsafeBytes { raw in
+            var end = raw.count
+            while end >= 8 && raw.loadUnaligned(fromByteOffset: end - 8, as: UInt64.self) == 0 { end -= 8 }
+            while end > 0 && raw[end - 1] == 0 { end -= 1 }
+            return end
+        }
     }
 
     private func readUInt32(at offset: Int) -> UInt32 {

@@ -23,22 +23,35 @@ struct WALReplay {
             reason: "entry \(gap.entry) leaves a gap after index \(gap.after) that no snapshot covers")
     }
 
-    mutating func replay(segment path: String, isLast: Bool) throws {
+    /// Replays one segment; returns where its data ends (the rest is zero padding from
+    /// preallocation, or nothing).
+    mutating func replay(segment path: String, isLast: Bool) throws -> Int {
         let file = try DataFile.open(path)
         defer { file.close() }
         let scanner = SegmentScanner(bytes: try file.readAll())
         var offset = 0
         var sawMetadata = false
+        // Every segment but the last was synced whole before the next was started.
+        func end(at offset: Int) throws -> Int {
+            if !sawMetadata && !isLast {
+                throw WALError.corrupt(file: path, offset: offset, reason: "segment holds no records, not even its header")
+            }
+            return offset
+        }
         while offset < scanner.bytes.count {
             switch scanner.frame(at: offset) {
             case .invalid(let reason):
+                let nonZeroEnd = scanner.endOfNonZero()
+                if nonZeroEnd <= offset {
+                    return try end(at: offset)  // only preallocated zeros follow: the clean end of the data
+                }
                 if isLast, scanner.firstValidRecord(after: offset) == nil {
                     // Nothing valid follows: an incomplete final write. Cut it off.
                     tornTail = RecoveryReport.TornTail(
-                        file: path, offset: offset, droppedBytes: scanner.bytes.count - offset, reason: reason)
+                        file: path, offset: offset, droppedBytes: nonZeroEnd - offset, reason: reason)
                     try file.truncate(to: offset)
                     try file.dataSync()
-                    return
+                    return offset
                 }
                 let follows = scanner.firstValidRecord(after: offset).map { "; a valid record follows at byte \($0)" }
                 throw WALError.corrupt(file: path, offset: offset, reason: reason + (follows ?? ""))
@@ -64,6 +77,7 @@ struct WALReplay {
                 offset = next
             }
         }
+        return try end(at: offset)
     }
 
     /// Folds one record into the state.

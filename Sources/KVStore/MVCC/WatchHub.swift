@@ -27,6 +27,8 @@ public final class WatchHub: Sendable {
 
     private struct Watcher {
         var interval: KeyInterval
+        /// Events of earlier revisions are not for this watcher (a start in the future).
+        var startRevision: Int64
         var wantsPrevKV: Bool
         var continuation: EventStream.Continuation
     }
@@ -75,11 +77,12 @@ public final class WatchHub: Sendable {
             return state.nextID
         }
         continuation.onTermination = { [weak self] _ in self?.cancel(id: id) }
-        let watcher = Watcher(
-            interval: KeyInterval(key: key, rangeEnd: rangeEnd), wantsPrevKV: prevKV, continuation: continuation)
         let refusal: StoreError? = state.withLock { state in
             let start = startRevision > 0 ? startRevision : state.currentRevision + 1
             if start < state.compactedRevision { return .compacted(state.compactedRevision) }
+            let watcher = Watcher(
+                interval: KeyInterval(key: key, rangeEnd: rangeEnd), startRevision: start, wantsPrevKV: prevKV,
+                continuation: continuation)
             var batch: [WatchEvent] = []
             for record in state.log[state.logIndex(from: start)...] {
                 batch += Self.matching(record.events, for: watcher)
@@ -124,7 +127,7 @@ public final class WatchHub: Sendable {
             state.log.append(record)
             state.currentRevision = record.revision
             var tooSlow: [EventStream.Continuation] = []
-            for (id, watcher) in state.watchers {
+            for (id, watcher) in state.watchers where record.revision >= watcher.startRevision {
                 let matched = Self.matching(record.events, for: watcher)
                 if matched.isEmpty { continue }
                 switch watcher.continuation.yield(matched) {

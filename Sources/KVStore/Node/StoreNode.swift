@@ -39,6 +39,11 @@ public final class StoreNode: Service, Sendable {
         self.openStorage = openStorage
     }
 
+    /// Stops the node loop (outside a ServiceGroup; inside one, graceful shutdown does this).
+    public func stop() {
+        shared.mailbox.post(.stop)
+    }
+
     /// The member's current view (leader, term, indexes, members).
     public var status: NodeStatus { shared.status.withLock { $0 } }
 
@@ -96,8 +101,8 @@ public final class StoreNode: Service, Sendable {
     private func shutdown(_ transport: PeerTransport) async {
         shared.status.withLock { $0.running = false }
         await transport.shutdown()
-        shared.proposals.failAll(KVStoreError.stopped("outcome unknown: the member stopped before the write was applied"))
-        shared.confChanges.failAll(KVStoreError.stopped("outcome unknown: the member stopped"))
+        shared.proposals.failAll(KVStoreError.unknownOutcome("the member stopped before the write was applied"))
+        shared.confChanges.failAll(KVStoreError.unknownOutcome("the member stopped before the change was applied"))
         shared.reads.failAll(KVStoreError.stopped("the member stopped"))
         mvcc.watchHub.cancelAll()
     }

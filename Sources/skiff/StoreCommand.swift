@@ -21,7 +21,7 @@ struct StoreGroup: AsyncParsableCommand {
             """,
         subcommands: [
             StoreRun.self, StoreGet.self, StorePut.self, StoreDel.self, StoreWatch.self,
-            StoreMember.self, StoreStatus.self,
+            StoreMember.self, StoreSnapshot.self, StoreStatus.self,
         ]
     )
 }

@@ -70,7 +70,7 @@ final class ClusterHarness: @unchecked Sendable {
             "--initial-cluster", initialCluster,
         ]
         if !FileManager.default.fileExists(atPath: member.logFile.path) {
-            FileManager.default.createFile(atPath: member.logFile.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: member.logFile.path, contents: nil)
         }
         let log = try FileHandle(forWritingTo: member.logFile)
         log.seekToEndOfFile()

@@ -53,6 +53,10 @@ struct ClusterProcessTests {
         #expect(completed > 50, "too few operations completed (\(completed)) to say anything\n\(harness.allLogs())")
         #expect(acknowledged.count > 20, "too few durable writes acknowledged (\(acknowledged.count))")
 
+        let unknown = history.filter { $0.return == nil }.count
+        print(
+            "cluster fault test: killed leaders \(killed), \(completed) operations completed, \(unknown) with unknown outcome, "
+                + "\(acknowledged.count) durable writes acknowledged")
         let result = Linearizability.check(history: history, model: KVModel())
         #expect(result == .linearizable, "history of \(history.count) operations: \(result)")
 

@@ -71,7 +71,8 @@ enum Workload {
     }
 
     static func now() -> UInt64 {
-        let elapsed = ContinuousClock.now - origin
+        let start = origin  // initialized before the clock is read, so never after it
+        let elapsed = start.duration(to: ContinuousClock.now)
         return UInt64(elapsed.components.seconds) * 1_000_000_000 + UInt64(elapsed.components.attoseconds / 1_000_000_000)
     }
 

@@ -160,7 +160,10 @@ public final class StoreNode: Service, Sendable {
         let peers: [NodeID] = fresh && !identity.joined ? members.members.keys.sorted() : []
         let raftConfiguration = RaftConfig(
             id: identity.id, electionTick: configuration.electionTicks, heartbeatTick: configuration.heartbeatTicks,
-            applied: snapshot.metadata.index)
+            applied: snapshot.metadata.index,
+            // A fixed seed (the default derives it from the id) would give a member the same
+            // election timeouts in every life; a real cluster wants them independent.
+            randomSeed: UInt64.random(in: 1...UInt64.max))
         let raw = try RawNode(config: raftConfiguration, storage: storage, peers: peers)
         let lastIndex = try storage.lastIndex()
         logger.info(

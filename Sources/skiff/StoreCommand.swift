@@ -65,3 +65,10 @@ enum StoreOutput {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }
+
+/// A failure while running a store command (not a usage error): printed as `Error: …`
+/// without the usage text.
+struct StoreCommandFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -25,12 +25,16 @@ struct StoreSnapshot: AsyncParsableCommand {
             do {
                 _ = try StoreSnapshotImage.decode(image, file: "the received snapshot")
             } catch {
-                throw ValidationError("\(error)")
+                throw StoreCommandFailure("\(error)")
             }
             let target = URL(fileURLWithPath: file)
             let partial = target.appendingPathExtension("part")
             try Data(image).write(to: partial)
-            _ = try FileManager.default.replaceItemAt(target, withItemAt: partial)
+            if FileManager.default.fileExists(atPath: target.path) {
+                _ = try FileManager.default.replaceItemAt(target, withItemAt: partial)
+            } else {
+                try FileManager.default.moveItem(at: partial, to: target)
+            }
             print("saved \(image.count) bytes at revision \(revision) to \(file)")
         }
     }
@@ -54,7 +58,7 @@ struct StoreSnapshot: AsyncParsableCommand {
             do {
                 let members = try NodeConfiguration.parseInitialCluster(initialCluster)
                 guard let me = members.first(where: { $0.name == name }) else {
-                    throw ValidationError("--initial-cluster does not list this member '\(name)'")
+                    throw StoreCommandFailure("--initial-cluster does not list this member '\(name)'")
                 }
                 var configuration = NodeConfiguration(
                     name: name, dataDirectory: URL(fileURLWithPath: dataDir, isDirectory: true), clientURL: "",
@@ -62,7 +66,7 @@ struct StoreSnapshot: AsyncParsableCommand {
                 configuration.clusterToken = initialClusterToken
                 try StoreRestore.restore(imageFile: URL(fileURLWithPath: file), configuration: configuration)
             } catch let error as NodeError {
-                throw ValidationError("\(error)")
+                throw StoreCommandFailure("\(error)")
             }
             print("restored \(file) into \(dataDir) as member \(name)")
         }

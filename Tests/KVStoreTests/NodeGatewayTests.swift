@@ -102,3 +102,18 @@ struct NodeGatewayTests {
         }
     }
 }
+
+@Suite("Store snapshot image")
+struct NodeSnapshotImageTests {
+    @Test("a saved image round-trips; truncated or damaged images are refused with the reason")
+    func imageIntegrity() throws {
+        let keySpace = MVCCStore().snapshotData()
+        let image = StoreSnapshotImage.encode(keySpace: keySpace)
+        #expect(try StoreSnapshotImage.decode(image, file: "x") == keySpace)
+        #expect(throws: NodeError.self) { try StoreSnapshotImage.decode(Array(image.dropLast(3)), file: "x") }
+        var flipped = image
+        flipped[flipped.count - 6] ^= 0x01
+        #expect(throws: NodeError.self) { try StoreSnapshotImage.decode(flipped, file: "x") }
+        #expect(throws: NodeError.self) { try StoreSnapshotImage.decode(Array("not a snapshot".utf8), file: "x") }
+    }
+}

@@ -222,7 +222,8 @@ public final class StoreNode: Service, Sendable {
         do {
             response = try await client.memberAdd(
                 KV.MemberAddRequest(
-                    peerURLs: [configuration.peerAddress.description], isLearner: true, name: configuration.name))
+                    peerURLs: [configuration.peerAddress.description], isLearner: true, name: configuration.name,
+                    clientURL: configuration.clientURL))
         } catch {
             throw NodeError.joinFailed("member add through \(endpoint) failed: \(error)")
         }

@@ -57,3 +57,7 @@ public struct KVModel: Model {
         return order.map { byKey[$0] ?? [] }
     }
 }
+
+/// An operation on the key-value model. (Also spares files that import Foundation, whose
+/// `Operation` class would otherwise clash with this module's `Operation`.)
+public typealias KVOperation = Operation<KVModel.Input, KVModel.Output>

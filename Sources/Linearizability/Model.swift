@@ -47,3 +47,11 @@ public struct Operation<Input, Output> {
 }
 
 extension Operation: Sendable where Input: Sendable, Output: Sendable {}
+
+/// The same type under a name that cannot clash with Foundation's `Operation`.
+public typealias HistoryOperation<Input, Output> = Operation<Input, Output>
+
+extension Linearizability {
+    /// `Linearizability.Operation` works even where the module name is shadowed by the enum.
+    public typealias Operation<Input, Output> = HistoryOperation<Input, Output>
+}

@@ -155,6 +155,11 @@ struct Inflights {
         if count == 0 { start = 0 }
     }
 
+    mutating func freeFirst() {
+        guard count > 0 else { return }
+        freeLE(buffer[start])
+    }
+
     mutating func reset() {
         start = 0
         count = 0

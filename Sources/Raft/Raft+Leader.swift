@@ -70,6 +70,11 @@ extension Raft {
         case .heartbeatResponse:
             pr.recentActive = true
             pr.probeSent = false
+            if pr.state == .replicate && pr.inflights.isFull {
+                // Acknowledgements may have been lost: let one more append through so the
+                // stream cannot stall forever.
+                pr.inflights.freeFirst()
+            }
             if pr.match < log.lastIndex() || pr.state == .probe {
                 // Also recovers appends lost in the replicate state: an empty append at our last
                 // index is rejected by a follower that lacks entries, which resets the stream.

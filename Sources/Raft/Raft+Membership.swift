@@ -10,8 +10,8 @@ extension Raft {
             learners.removeAll { $0 == cc.nodeID }
             if !voters.contains(cc.nodeID) { voters.append(cc.nodeID) }
         case .addLearner:
-            // Demoting a voter needs two steps (remove, add learner); refuse it silently as etcd does
-            // not: a voter stays a voter here, which is the safe reading.
+            // Only new members become learners. Demoting a voter is not a single-server change
+            // here: remove it, then add it back as a learner. On a voter this is a no-op.
             if !voters.contains(cc.nodeID) && !learners.contains(cc.nodeID) {
                 learners.append(cc.nodeID)
             }

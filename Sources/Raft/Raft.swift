@@ -39,7 +39,9 @@ final class Raft {
     init(config: RaftConfig, storage: RaftStorage) throws {
         try config.validate()
         id = config.id
-        log = try RaftLog(storage: storage, maxNextCommittedSize: max(config.maxSizePerMsg, 1) * 64)
+        // Hand out committed entries in generous batches (a catching-up node applies in chunks).
+        let (committedBatch, overflow) = max(config.maxSizePerMsg, 1).multipliedReportingOverflow(by: 64)
+        log = try RaftLog(storage: storage, maxNextCommittedSize: overflow ? .max : committedBatch)
         tracker = ProgressTracker(maxInflight: config.maxInflightMsgs)
         maxSizePerMsg = config.maxSizePerMsg
         checkQuorum = config.checkQuorum
@@ -51,13 +53,20 @@ final class Raft {
         let (hardState, confState) = try storage.initialState()
         tracker.setConfiguration(confState, lastIndex: log.lastIndex())
         if !hardState.isEmpty {
-            precondition(hardState.commit >= log.committed && hardState.commit <= log.lastIndex(),
-                         "raft: persisted commit \(hardState.commit) outside the log [\(log.committed), \(log.lastIndex())]")
+            guard hardState.commit >= log.committed && hardState.commit <= log.lastIndex() else {
+                throw RaftError.invalidConfig(
+                    "persisted commit index \(hardState.commit) is outside the stored log [\(log.committed), \(log.lastIndex())]: storage is corrupt or truncated")
+            }
             log.committed = hardState.commit
             term = hardState.term
             vote = hardState.vote
         }
-        if config.applied > 0 { log.appliedTo(config.applied) }
+        if config.applied > 0 {
+            guard config.applied <= log.committed else {
+                throw RaftError.invalidConfig("applied index \(config.applied) is beyond the persisted commit index \(log.committed)")
+            }
+            log.applied = max(config.applied, log.applied)
+        }
         becomeFollower(term: term, leader: 0)
     }
 

@@ -68,6 +68,14 @@ public final class RawNode {
         try raft.step(Message(type: .propose, from: raft.id, entries: [Entry(term: 0, index: 0, kind: .normal, data: data)]))
     }
 
+    /// Proposes several entries at once: one append message per follower instead of one per
+    /// entry (group commit). All are dropped together if the proposal is refused.
+    public func propose(batch: [[UInt8]]) throws {
+        guard !batch.isEmpty else { return }
+        try raft.step(Message(type: .propose, from: raft.id,
+                              entries: batch.map { Entry(term: 0, index: 0, kind: .normal, data: $0) }))
+    }
+
     /// Proposes a membership change. The leader refuses (`.pendingConfChange`) while another
     /// change is not yet applied, or before it has committed an entry of its own term.
     public func proposeConfChange(_ cc: ConfChange) throws {

@@ -5,7 +5,8 @@
 ///    stored) and `snapshot` to stable storage — fsync when `mustSync` is true.
 /// 2. Only then send `messages`. (A vote or an append acknowledgement sent before the state it
 ///    promises is durable can elect two leaders or lose a committed entry after a crash.)
-///    A leader may send in parallel with its own persisting; this node does not rely on it.
+///    Sending in parallel with persisting is safe only for a leader's appends (thesis §10.2.1),
+///    and only if the write completes before `advance` and before any further `step`.
 /// 3. Apply `snapshot` and then `committedEntries`, in order, to the state machine; call
 ///    `RawNode.applyConfChange` for each committed `.confChange` entry.
 /// 4. Call `RawNode.advance(_:)` with this value.

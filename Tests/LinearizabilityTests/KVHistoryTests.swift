@@ -1,7 +1,7 @@
 import Testing
 import Linearizability
 
-typealias KVOp = Operation<KVModel.Input, KVModel.Output>
+typealias KVOp = KVOperation
 
 private func put(_ client: Int, _ k: String, _ v: String, _ call: UInt64, _ ret: UInt64?) -> KVOp {
     KVOp(clientID: client, input: .put(key: k, value: v), output: ret == nil ? nil : .ok, call: call, return: ret)

@@ -26,6 +26,8 @@ final class TestCluster {
     /// Links (from, to) that drop everything.
     var cut: Set<[NodeID]> = []
     var dropTypes: Set<MessageType> = []
+    /// Returns false to drop a message.
+    var filter: (Message) -> Bool = { _ in true }
     /// Every message ever sent, for assertions.
     var sent: [Message] = []
 
@@ -76,7 +78,7 @@ final class TestCluster {
 
     private func deliver(_ m: Message) {
         guard let target = nodes[m.to] else { return }
-        if cut.contains([m.from, m.to]) || dropTypes.contains(m.type) { return }
+        if cut.contains([m.from, m.to]) || dropTypes.contains(m.type) || !filter(m) { return }
         try? target.raw.step(m)
     }
 
@@ -132,6 +134,14 @@ final class TestCluster {
         try node(id).raw.campaign()
         try settle()
     }
+
+    /// Messages of `type` sent since index `since` of `sent`.
+    func sentMessages(_ type: MessageType, to: NodeID? = nil, since: Int = 0) -> [Message] {
+        sent[since...].filter { $0.type == type && (to == nil || $0.to == to) }
+    }
+
+    func role(_ id: NodeID) -> Role { node(id).raw.status.softState.role }
+    func term(_ id: NodeID) -> UInt64 { node(id).raw.status.hardState.term }
 
     var leaders: [NodeID] { ids.filter { node($0).raw.status.softState.role == .leader } }
 

@@ -78,6 +78,11 @@ struct ByteReader {
         BinaryDecodingError(offset: offset, reason: reason)
     }
 
+    /// Goes back to an earlier offset (to re-read a tag a caller peeked at).
+    mutating func rewind(to earlier: Int) {
+        offset = min(offset, max(0, earlier))
+    }
+
     mutating func readByte() throws(BinaryDecodingError) -> UInt8 {
         guard offset < end else { throw failure("unexpected end of data") }
         defer { offset += 1 }

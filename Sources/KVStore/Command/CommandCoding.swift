@@ -8,17 +8,12 @@ enum CommandCoding {
     /// Nesting bound for transactions, so a hostile payload cannot exhaust the stack.
     static let maxTxnDepth = 8
 
+    /// A command is written like the transaction operation of the same kind, plus `compact`.
     static func write(_ command: StoreCommand, to writer: inout ByteWriter) {
         switch command {
-        case .put(let put):
-            writer.write(Tag.put.rawValue)
-            write(put, to: &writer)
-        case .deleteRange(let delete):
-            writer.write(Tag.deleteRange.rawValue)
-            write(delete, to: &writer)
-        case .txn(let txn):
-            writer.write(Tag.txn.rawValue)
-            write(txn, to: &writer)
+        case .put(let put): write(RequestOp.put(put), to: &writer)
+        case .deleteRange(let delete): write(RequestOp.deleteRange(delete), to: &writer)
+        case .txn(let txn): write(RequestOp.txn(txn), to: &writer)
         case .compact(let revision):
             writer.write(Tag.compact.rawValue)
             writer.writeVarint(revision)
@@ -26,15 +21,16 @@ enum CommandCoding {
     }
 
     static func readCommand(from reader: inout ByteReader) throws(BinaryDecodingError) -> StoreCommand {
-        let tagOffset = reader.offset
-        let raw = try reader.readByte()
-        switch Tag(rawValue: raw) {
-        case .put: return .put(try readPut(from: &reader))
-        case .deleteRange: return .deleteRange(try readDelete(from: &reader))
-        case .txn: return .txn(try readTxn(from: &reader, depth: 0))
-        case .compact: return .compact(revision: try reader.readSignedVarint())
-        case .range, nil:
-            throw BinaryDecodingError(offset: tagOffset, reason: "unknown command tag \(raw)")
+        let start = reader.offset
+        if try reader.readByte() == Tag.compact.rawValue {
+            return .compact(revision: try reader.readSignedVarint())
+        }
+        reader.rewind(to: start)
+        switch try readOp(from: &reader, depth: 0) {
+        case .put(let put): return .put(put)
+        case .deleteRange(let delete): return .deleteRange(delete)
+        case .txn(let txn): return .txn(txn)
+        case .range: throw BinaryDecodingError(offset: start, reason: "a range is not a command")
         }
     }
 
@@ -115,12 +111,12 @@ enum CommandCoding {
                 key: key, rangeEnd: rangeEnd, target: target, result: result,
                 value: try reader.readLengthPrefixed(), operand: try reader.readSignedVarint()))
         }
-        txn.success = try readOps(from: &reader, depth: depth)
-        txn.failure = try readOps(from: &reader, depth: depth)
+        txn.success = try readOps(from: &reader, depth: depth + 1)
+        txn.failure = try readOps(from: &reader, depth: depth + 1)
         return txn
     }
 
-    private static func write(_ op: RequestOp, to writer: inout ByteWriter) {
+    static func write(_ op: RequestOp, to writer: inout ByteWriter) {
         switch op {
         case .range(let range):
             writer.write(Tag.range.rawValue)
@@ -141,18 +137,21 @@ enum CommandCoding {
         let count = try reader.readCount(minElementSize: 2)
         var ops: [RequestOp] = []
         ops.reserveCapacity(count)
-        for _ in 0..<count {
-            let tagOffset = reader.offset
-            let raw = try reader.readByte()
-            switch Tag(rawValue: raw) {
-            case .range: ops.append(.range(try readRange(from: &reader)))
-            case .put: ops.append(.put(try readPut(from: &reader)))
-            case .deleteRange: ops.append(.deleteRange(try readDelete(from: &reader)))
-            case .txn: ops.append(.txn(try readTxn(from: &reader, depth: depth + 1)))
-            case .compact, nil:
-                throw BinaryDecodingError(offset: tagOffset, reason: "unknown transaction operation tag \(raw)")
-            }
-        }
+        for _ in 0..<count { ops.append(try readOp(from: &reader, depth: depth)) }
         return ops
+    }
+
+    /// One tagged operation; `depth` is the nesting of the transaction holding it.
+    private static func readOp(from reader: inout ByteReader, depth: Int) throws(BinaryDecodingError) -> RequestOp {
+        let tagOffset = reader.offset
+        let raw = try reader.readByte()
+        switch Tag(rawValue: raw) {
+        case .range: return .range(try readRange(from: &reader))
+        case .put: return .put(try readPut(from: &reader))
+        case .deleteRange: return .deleteRange(try readDelete(from: &reader))
+        case .txn: return .txn(try readTxn(from: &reader, depth: depth))
+        case .compact, nil:
+            throw BinaryDecodingError(offset: tagOffset, reason: "unknown operation tag \(raw)")
+        }
     }
 }

@@ -43,8 +43,8 @@ enum KeySpaceCoding {
             throw .corrupt("keyspace snapshot: missing SKMV header")
         }
         let bodyEnd = bytes.count - 4
-        let stored = UInt32(bytes[bodyEnd]) | UInt32(bytes[bodyEnd + 1]) << 8
-            | UInt32(bytes[bodyEnd + 2]) << 16 | UInt32(bytes[bodyEnd + 3]) << 24
+        var trailer = ByteReader(bytes, from: bodyEnd)
+        guard let stored = try? trailer.readFixed32() else { throw .corrupt("keyspace snapshot: no checksum") }
         let computed = CRC32C.checksum(bytes[0..<bodyEnd])
         guard stored == computed else {
             throw .corrupt("keyspace snapshot: checksum mismatch (stored \(hex(stored)), computed \(hex(computed)))")

@@ -112,14 +112,19 @@ final class DataFile {
 
 /// Directory operations the durable files need.
 enum DirectoryIO {
-    /// Creates `path` and missing parents.
+    /// Creates `path` and missing parents. Each directory created is made durable in its
+    /// parent (fsync of the parent), so a WAL synced inside it cannot vanish with its name.
     static func create(_ path: String) throws(FileIOError) {
+        var parent = path.hasPrefix("/") ? "/" : "."
         var prefix = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             prefix += "/" + component
-            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+            if mkdir(prefix, 0o755) == 0 {
+                try sync(parent)
+            } else if errno != EEXIST {
                 throw FileIOError(operation: "mkdir", path: prefix, errno: errno)
             }
+            parent = prefix
         }
     }
 

@@ -76,8 +76,7 @@ enum WALRecord: Equatable {
             payload.writeVarint(marker.term)
         }
         let body = payload.bytes
-        var crc = CRC32C.checksum([kind.rawValue])
-        crc = CRC32C.checksum(body, continuing: crc)
+        let crc = CRC32C.checksum(body, continuing: withUnsafeBytes(of: kind.rawValue) { CRC32C.checksum($0) })
         withUnsafeBytes(of: UInt32(body.count).littleEndian) { buffer.append(contentsOf: $0) }
         withUnsafeBytes(of: crc.littleEndian) { buffer.append(contentsOf: $0) }
         buffer.append(kind.rawValue)

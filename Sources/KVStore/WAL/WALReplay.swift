@@ -31,12 +31,19 @@ struct WALReplay {
         let scanner = SegmentScanner(bytes: try file.readAll())
         var offset = 0
         var sawMetadata = false
+        // Every segment but the last was synced whole before the next was started.
+        func end(at offset: Int) throws -> Int {
+            if !sawMetadata && !isLast {
+                throw WALError.corrupt(file: path, offset: offset, reason: "segment holds no records, not even its header")
+            }
+            return offset
+        }
         while offset < scanner.bytes.count {
             switch scanner.frame(at: offset) {
             case .invalid(let reason):
                 let nonZeroEnd = scanner.endOfNonZero()
                 if nonZeroEnd <= offset {
-                    return offset  // only preallocated zeros follow: the clean end of the data
+                    return try end(at: offset)  // only preallocated zeros follow: the clean end of the data
                 }
                 if isLast, scanner.firstValidRecord(after: offset) == nil {
                     // Nothing valid follows: an incomplete final write. Cut it off.
@@ -70,7 +77,7 @@ struct WALReplay {
                 offset = next
             }
         }
-        return offset
+        return try end(at: offset)
     }
 
     /// Folds one record into the state.

@@ -21,7 +21,7 @@ struct StoreGroup: AsyncParsableCommand {
             """,
         subcommands: [
             StoreRun.self, StoreGet.self, StorePut.self, StoreDel.self, StoreWatch.self,
-            StoreMember.self, StoreStatus.self,
+            StoreMember.self, StoreSnapshot.self, StoreStatus.self,
         ]
     )
 }
@@ -64,4 +64,11 @@ enum StoreOutput {
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
+}
+
+/// A failure while running a store command (not a usage error): printed as `Error: …`
+/// without the usage text.
+struct StoreCommandFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

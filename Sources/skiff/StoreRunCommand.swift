@@ -97,7 +97,7 @@ struct StoreRun: AsyncParsableCommand {
             configuration.retainedEntries = min(5_000, snapshotCount)
             try configuration.validate()
         } catch let error as NodeError {
-            throw ValidationError("\(error)")
+            throw StoreCommandFailure("\(error)")
         }
 
         let node = StoreNode(configuration: configuration, logger: logger, openStorage: StoreStorage.open)

@@ -34,7 +34,7 @@ struct StoreWatch: AsyncParsableCommand {
             KV.WatchCreateRequest(key: keyBytes, rangeEnd: end, startRevision: rev))
         {
             if response.canceled {
-                throw ValidationError(
+                throw StoreCommandFailure(
                     "watch canceled by the server: \(response.cancelReason ?? "compacted at revision \(response.compactRevision)")")
             }
             for event in response.events {

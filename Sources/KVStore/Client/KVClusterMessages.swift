@@ -117,13 +117,16 @@ extension KV {
     public struct MemberAddRequest: Codable, Sendable, Hashable {
         @JSONList public var peerURLs: [String] = []
         @JSONFlag public var isLearner: Bool = false
-        /// skiff's addition (etcd learns the name when the member starts): the new member's name.
+        /// skiff's additions (etcd learns them when the member starts and publishes them):
+        /// the new member's name and client URL.
         public var name: String?
+        public var clientURL: String?
 
-        public init(peerURLs: [String], isLearner: Bool, name: String? = nil) {
+        public init(peerURLs: [String], isLearner: Bool, name: String? = nil, clientURL: String? = nil) {
             self.peerURLs = peerURLs
             self.isLearner = isLearner
             self.name = name
+            self.clientURL = clientURL
         }
     }
 

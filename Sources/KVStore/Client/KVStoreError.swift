@@ -40,6 +40,13 @@ public struct KVStoreError: Error, CustomStringConvertible, Sendable, Equatable 
             message: "etcdserver: request timed out, unknown outcome: \(detail)")
     }
 
+    /// The write was handed to Raft but this member cannot tell whether it was applied
+    /// (it stopped, or the outcome did not arrive in time). Not safe to blindly retry.
+    public static func unknownOutcome(_ detail: String) -> KVStoreError {
+        KVStoreError(code: GatewayErrorCode.deadlineExceeded, message: "etcdserver: unknown outcome: \(detail)")
+    }
+
+    /// Retryable: nothing was proposed.
     public static func stopped(_ detail: String) -> KVStoreError {
         KVStoreError(code: GatewayErrorCode.unavailable, message: "etcdserver: server stopped: \(detail)")
     }

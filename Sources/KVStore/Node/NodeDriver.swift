@@ -27,6 +27,8 @@ final class NodeDriver {
     private var members: MemberTable
     private var applied: UInt64
     private var snapshotIndex: UInt64
+    /// The highest log index whose entry is on this member's disk (fsynced).
+    private var durableIndex: UInt64
     private var softState = SoftState(leader: 0, role: .follower)
     private var term: UInt64 = 0
     private var commit: UInt64 = 0
@@ -53,6 +55,7 @@ final class NodeDriver {
         self.members = members
         self.applied = applied
         self.snapshotIndex = applied
+        self.durableIndex = (try? storage.lastIndex()) ?? applied
         self.configuration = configuration
         self.membersFile = configuration.dataDirectory.appendingPathComponent("members.json")
         self.logger = logger
@@ -73,6 +76,10 @@ final class NodeDriver {
                 nextTick = nextTick + tick
                 if nextTick < now { nextTick = now + tick }
                 retryStalledReadRound(now: now)
+                shared.proposals.expire(now: now)
+                shared.confChanges.expire(now: now)
+                shared.reads.expire(now: now)
+                publishStatus()
             }
             for input in inputs {
                 if case .stop = input { return }
@@ -189,15 +196,22 @@ final class NodeDriver {
         if isLeader { send(ready.messages) }
         if let snapshot = ready.snapshot, !snapshot.isEmpty {
             try storage.applySnapshot(snapshot)
+            try installSnapshot(snapshot)
+            durableIndex = snapshot.metadata.index
+        }
+        // Committed entries already on this disk are applied before this Ready's fsync, so a
+        // write's answer never waits for the fsync of the next batch behind it.
+        var committed = ready.committedEntries[...]
+        while let entry = committed.first, entry.index <= durableIndex {
+            if entry.index > applied { try apply(entry) }
+            committed = committed.dropFirst()
         }
         if ready.hardState != nil || !ready.entries.isEmpty {
             try storage.save(hardState: ready.hardState, entries: ready.entries, sync: ready.mustSync)
+            if let last = ready.entries.last { durableIndex = last.index }
         }
         if !isLeader { send(ready.messages) }
-        if let snapshot = ready.snapshot, !snapshot.isEmpty {
-            try installSnapshot(snapshot)
-        }
-        for entry in ready.committedEntries where entry.index > applied {
+        for entry in committed where entry.index > applied {
             try apply(entry)
         }
         for state in ready.readStates {
@@ -209,7 +223,8 @@ final class NodeDriver {
         releaseReads()
         raw.advance(ready)
         try maybeSnapshot()
-        publishStatus()
+        // Status readers need leadership changes at once; indexes may lag by one tick.
+        if ready.softState != nil { publishStatus() }
     }
 
     private func updateSoftState(_ soft: SoftState) {
@@ -284,6 +299,8 @@ final class NodeDriver {
             }
             raw.applyConfChange(change)
             try members.save(to: membersFile)
+            applied = entry.index
+            publishStatus()
             logger.info(
                 "membership changed",
                 metadata: ["change": "\(change.kind)", "member": "\(String(change.nodeID, radix: 16))"])
@@ -304,6 +321,7 @@ final class NodeDriver {
         }
         applied = snapshot.metadata.index
         snapshotIndex = snapshot.metadata.index
+        publishStatus()
         logger.info("installed snapshot from the leader", metadata: ["index": "\(snapshot.metadata.index)"])
     }
 

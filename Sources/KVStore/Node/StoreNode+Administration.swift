@@ -24,7 +24,8 @@ extension StoreNode: StoreAdministration {
         var id = MemberID.random()
         while status.members.removed.contains(id) || status.members.members[id] != nil { id = MemberID.random() }
         let member = MemberInfo(
-            id: id, name: request.name ?? "", peerURL: address.description, isLearner: request.isLearner)
+            id: id, name: request.name ?? "", peerURL: address.description, clientURL: request.clientURL ?? "",
+            isLearner: request.isLearner)
         let table = try await proposeMembership(
             kind: request.isLearner ? .addLearner : .addNode, id: id, member: member)
         return KV.MemberAddResponse(

@@ -39,6 +39,11 @@ public final class StoreNode: Service, Sendable {
         self.openStorage = openStorage
     }
 
+    /// Stops the node loop (outside a ServiceGroup; inside one, graceful shutdown does this).
+    public func stop() {
+        shared.mailbox.post(.stop)
+    }
+
     /// The member's current view (leader, term, indexes, members).
     public var status: NodeStatus { shared.status.withLock { $0 } }
 
@@ -96,8 +101,8 @@ public final class StoreNode: Service, Sendable {
     private func shutdown(_ transport: PeerTransport) async {
         shared.status.withLock { $0.running = false }
         await transport.shutdown()
-        shared.proposals.failAll(KVStoreError.stopped("outcome unknown: the member stopped before the write was applied"))
-        shared.confChanges.failAll(KVStoreError.stopped("outcome unknown: the member stopped"))
+        shared.proposals.failAll(KVStoreError.unknownOutcome("the member stopped before the write was applied"))
+        shared.confChanges.failAll(KVStoreError.unknownOutcome("the member stopped before the change was applied"))
         shared.reads.failAll(KVStoreError.stopped("the member stopped"))
         mvcc.watchHub.cancelAll()
     }
@@ -155,7 +160,10 @@ public final class StoreNode: Service, Sendable {
         let peers: [NodeID] = fresh && !identity.joined ? members.members.keys.sorted() : []
         let raftConfiguration = RaftConfig(
             id: identity.id, electionTick: configuration.electionTicks, heartbeatTick: configuration.heartbeatTicks,
-            applied: snapshot.metadata.index)
+            applied: snapshot.metadata.index,
+            // A fixed seed (the default derives it from the id) would give a member the same
+            // election timeouts in every life; a real cluster wants them independent.
+            randomSeed: UInt64.random(in: 1...UInt64.max))
         let raw = try RawNode(config: raftConfiguration, storage: storage, peers: peers)
         let lastIndex = try storage.lastIndex()
         logger.info(
@@ -214,7 +222,8 @@ public final class StoreNode: Service, Sendable {
         do {
             response = try await client.memberAdd(
                 KV.MemberAddRequest(
-                    peerURLs: [configuration.peerAddress.description], isLearner: true, name: configuration.name))
+                    peerURLs: [configuration.peerAddress.description], isLearner: true, name: configuration.name,
+                    clientURL: configuration.clientURL))
         } catch {
             throw NodeError.joinFailed("member add through \(endpoint) failed: \(error)")
         }

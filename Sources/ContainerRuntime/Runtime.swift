@@ -36,13 +36,13 @@ public struct Runtime: Sendable {
 
     /// Creates and starts the container, waits for it to exit, deletes it and returns how it
     /// exited (`runc run`).
-    public func run(id: String, bundle: String, options: CreateOptions = CreateOptions()) throws(RuntimeError) -> ExitStatus {
+    public func run(id: String, bundle: String, options: CreateOptions = CreateOptions()) throws(RuntimeError) -> ContainerExit {
         let launched = try launch(id: id, bundle: bundle, options: options, waitForStart: false)
         defer { close(launched.monitorSocket) }
         var report = csys_report()
-        let exit: ExitStatus
+        let exit: ContainerExit
         if csys_container_wait(launched.monitorSocket, &report) == 0 {
-            exit = ExitStatus(pid: report.pid, exitCode: report.exit_code, signal: report.signal, oomKilled: report.oom_killed != 0)
+            exit = ContainerExit(pid: report.pid, exitCode: report.exit_code, signal: report.signal, oomKilled: report.oom_killed != 0)
         } else if let recorded = state.loadExit(id) {
             exit = recorded
         } else {
@@ -105,7 +105,7 @@ public struct Runtime: Sendable {
 
     /// SIGTERM, then SIGKILL after `grace` if it is still running. Returns the exit, if recorded.
     @discardableResult
-    public func stop(id: String, grace: Duration = .seconds(10)) throws(RuntimeError) -> ExitStatus? {
+    public func stop(id: String, grace: Duration = .seconds(10)) throws(RuntimeError) -> ContainerExit? {
         let info = try inspect(id: id)
         guard info.status == .created || info.status == .running else { return info.exit }
         try? kill(id: id, signal: SIGTERM)
@@ -142,7 +142,7 @@ public struct Runtime: Sendable {
     }
 
     /// Waits until the exit is recorded (or the pid is gone and the monitor too), up to `timeout`.
-    func waitForExit(id: String, record: ContainerRecord, timeout: Duration) -> ExitStatus? {
+    func waitForExit(id: String, record: ContainerRecord, timeout: Duration) -> ContainerExit? {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         while clock.now < deadline {

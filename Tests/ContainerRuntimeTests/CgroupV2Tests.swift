@@ -132,6 +132,31 @@ struct CgroupV2Tests {
     }
 }
 
+extension CgroupV2Tests {
+    /// On a hybrid host whose hugetlb controller is not mounted as v1 it lives in the unified
+    /// hierarchy: the hybrid manager puts hugepage limits there. (In this serialized suite
+    /// because it changes the unified root's controllers, like the tests above.)
+    @Test(.enabled(if: CgroupTestSupport.detectedMode == .hybrid, "hybrid hosts only"))
+    func hybridPutsHugepageLimitsInTheUnifiedHierarchy() throws {
+        let available = try readFile(root + "/cgroup.controllers").split(separator: " ")
+        let hybrid = try makeCgroupManager()
+        guard available.contains("hugetlb"), CgroupFiles.exists("/sys/kernel/mm/hugepages/hugepages-2048kB") else {
+            print("skipping: hugetlb is not a cgroup2 controller on this hybrid host")
+            return
+        }
+        try restoringRootControllers {
+            try CgroupTestSupport.withTestCgroup(hybrid) { parent in
+                let path = parent + "/c1"
+                let resources = try JSONDecoder().decode(RuntimeSpec.Resources.self, from: Data(
+                    #"{"memory": {"limit": 67108864}, "hugepageLimits": [{"pageSize": "2MB", "limit": 2097152}]}"#.utf8))
+                try hybrid.create(path: path, resources: resources)
+                #expect(try readFile(root + "/" + path + "/hugetlb.2MB.max") == "2097152")
+                #expect(try hybrid.stats(path: path).memory?.limit == 64 << 20)
+            }
+        }
+    }
+}
+
 /// EXTRA fast unit test on a temporary directory laid out like a cgroup2 leaf: checks the v2
 /// file names and value formats for the controllers the real hierarchy here lacks (memory,
 /// cpu, pids, cpuset, io). Not a substitute for the real-kernel tests above.

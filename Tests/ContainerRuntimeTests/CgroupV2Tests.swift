@@ -60,8 +60,9 @@ struct CgroupV2Tests {
                 #expect(try #require(try manager.stats(path: path).cpu).usageTotal == frozenUsage)
                 try manager.setFrozen(false, path: path)
                 #expect(try manager.events(path: path)["frozen"] == 0)
-                usleep(100_000)
-                #expect(try #require(try manager.stats(path: path).cpu).usageTotal > frozenUsage)
+                try CgroupProcesses.wait(upTo: 10, "the thawed loop to run again") {
+                    try #require(try manager.stats(path: path).cpu).usageTotal > frozenUsage
+                }
 
                 try manager.killAll(path: path, signal: SIGKILL)
                 #expect(GatedProcess.terminatingSignal(spinner.wait()) == SIGKILL)

@@ -34,6 +34,13 @@ enum CgroupFiles {
         try read(path).trimmingWhitespace()
     }
 
+    /// Reads a file holding one unsigned number.
+    static func readNumber(_ path: String) throws -> UInt64 {
+        let text = try readTrimmed(path)
+        guard let value = UInt64(text) else { throw CgroupError.malformedFile(path: path, content: text) }
+        return value
+    }
+
     /// Writes `value` to an existing cgroup file in a single `write(2)`.
     static func write(_ value: String, to path: String) throws {
         let fd = open(path, O_WRONLY | O_CLOEXEC)

@@ -14,7 +14,8 @@ public protocol CgroupManager: Sendable {
 
     /// Creates the cgroup (and missing parents, like `mkdir -p`) in every hierarchy this
     /// backend uses, then applies `resources`. Existing directories are reused, so calling it
-    /// for a pod cgroup that already exists just (re)applies the resources.
+    /// for a pod cgroup that already exists just (re)applies the resources. If a resource
+    /// cannot be applied the error says which; the directories stay, so call `destroy`.
     func create(path: String, resources: RuntimeSpec.Resources?) throws
 
     /// Applies `resources` to an existing cgroup. Fields that are `nil` are left as they are.
@@ -53,11 +54,14 @@ public protocol CgroupManager: Sendable {
 
 /// Returns the manager for the host's cgroup layout (detected under `root` unless `mode` is
 /// given). `root` is where the cgroup filesystems are mounted; tests may point it elsewhere.
-public func makeCgroupManager(mode: CgroupMode? = nil, root: String = "/sys/fs/cgroup") throws -> any CgroupManager {
+/// `deviceFilterInstaller` loads device rules as eBPF on v2 (v1 and hybrid use the v1
+/// devices controller and ignore it).
+public func makeCgroupManager(mode: CgroupMode? = nil, root: String = "/sys/fs/cgroup",
+                              deviceFilterInstaller: (any CgroupDeviceFilterInstaller)? = nil) throws -> any CgroupManager {
     let resolved = try mode ?? CgroupMode.detect(root: root)
     switch resolved {
     case .v2:
-        return CgroupV2Manager(root: root)
+        return CgroupV2Manager(root: root, deviceFilterInstaller: deviceFilterInstaller)
     case .v1:
         return try CgroupV1Manager(hierarchies: CgroupV1Hierarchies.fromMountInfo(under: root))
     case .hybrid:

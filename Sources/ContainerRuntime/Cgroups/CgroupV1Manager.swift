@@ -145,8 +145,10 @@ public struct CgroupV1Manager: CgroupManager {
                 throw CgroupError.invalidResource("memory.swap (\(swap)) is memory+swap and must be ≥ memory.limit (\(limit))")
             }
         }
-        // memsw is only present when the kernel accounts swap (swapaccount=1).
-        let swap = (memory.swap ?? 0) == 0 ? nil : memory.swap
+        // memsw is only present when the kernel accounts swap (swapaccount=1). An unlimited
+        // memory limit with no swap value means "both unlimited", or the kernel would refuse
+        // a memory limit above the existing memsw limit.
+        let swap: Int64? = (memory.swap ?? 0) != 0 ? memory.swap : (memory.limit == -1 ? -1 : nil)
         if let swap, !CgroupFiles.exists(swapFile), swap != -1, swap != memory.limit {
             throw CgroupError.unsupported("memory.swap needs swap accounting (memory.memsw.limit_in_bytes is missing)")
         }
@@ -210,18 +212,18 @@ public struct CgroupV1Manager: CgroupManager {
         var stats = CgroupStats()
         if let directory = directory("memory", path) {
             stats.memory = CgroupStats.Memory(
-                usage: try readNumber(directory + "/memory.usage_in_bytes"),
-                limit: CgroupValues.v1Limit(try readNumber(directory + "/memory.limit_in_bytes")),
-                maxUsage: try readNumber(directory + "/memory.max_usage_in_bytes"),
+                usage: try CgroupFiles.readNumber(directory + "/memory.usage_in_bytes"),
+                limit: CgroupValues.v1Limit(try CgroupFiles.readNumber(directory + "/memory.limit_in_bytes")),
+                maxUsage: try CgroupFiles.readNumber(directory + "/memory.max_usage_in_bytes"),
                 oomKills: try CgroupFiles.readKeyed(directory + "/memory.oom_control")["oom_kill"]
             )
         }
         if let accounting = directory("cpuacct", path) {
             let throttling = try directory("cpu", path).map { try CgroupFiles.readKeyed($0 + "/cpu.stat") } ?? [:]
             stats.cpu = CgroupStats.CPU(
-                usageTotal: try readNumber(accounting + "/cpuacct.usage"),
-                usageUser: try readNumber(accounting + "/cpuacct.usage_user"),
-                usageSystem: try readNumber(accounting + "/cpuacct.usage_sys"),
+                usageTotal: try CgroupFiles.readNumber(accounting + "/cpuacct.usage"),
+                usageUser: try CgroupFiles.readNumber(accounting + "/cpuacct.usage_user"),
+                usageSystem: try CgroupFiles.readNumber(accounting + "/cpuacct.usage_sys"),
                 periods: throttling["nr_periods"] ?? 0,
                 throttledPeriods: throttling["nr_throttled"] ?? 0,
                 throttledTime: throttling["throttled_time"] ?? 0
@@ -230,17 +232,11 @@ public struct CgroupV1Manager: CgroupManager {
         if let directory = directory("pids", path) {
             let maxFile = directory + "/pids.max"
             stats.pids = CgroupStats.Pids(
-                current: try readNumber(directory + "/pids.current"),
+                current: try CgroupFiles.readNumber(directory + "/pids.current"),
                 limit: try CgroupValues.v2Limit(parsing: CgroupFiles.readTrimmed(maxFile), path: maxFile)
             )
         }
         return stats
-    }
-
-    private func readNumber(_ file: String) throws -> UInt64 {
-        let text = try CgroupFiles.readTrimmed(file)
-        guard let value = UInt64(text) else { throw CgroupError.malformedFile(path: file, content: text) }
-        return value
     }
 
     public func oomKillCount(path: String) throws -> UInt64 {
@@ -297,7 +293,16 @@ public struct CgroupV1Manager: CgroupManager {
             }
             return
         }
-        try setFrozen(true, path: path)
+        do {
+            try setFrozen(true, path: path)
+        } catch {
+            // A task stuck in the kernel (D state) can keep a freeze from completing; signal
+            // anyway rather than leave the cgroup running.
+            logger.warning("cannot freeze cgroup before signalling; signalling unfrozen",
+                           metadata: ["cgroup": "\(path)", "error": "\(error)"])
+            try CgroupProcesses.signal(try processes(path: path), with: signal, cgroup: path)
+            return
+        }
         do {
             try CgroupProcesses.signal(try processes(path: path), with: signal, cgroup: path)
         } catch {

@@ -15,18 +15,21 @@ import Glibc
 /// all belong to v1) the manager only creates directories and uses the core files
 /// (`cgroup.procs`, `cgroup.kill`, `cgroup.freeze`, `cgroup.events`).
 ///
-/// Device rules are NOT enforced on v2: the kernel wants an eBPF program of type
-/// BPF_PROG_TYPE_CGROUP_DEVICE attached to the cgroup instead of `devices.allow`; that is a
-/// later step. `create`/`update` log a warning when rules are given.
+/// Device rules on v2 are an eBPF program attached to the cgroup (see `CgroupDeviceFilter`).
+/// This module builds the program; loading it needs `bpf(2)`, so it is enforced only when a
+/// `deviceFilterInstaller` is given. Without one, `create`/`update` log a warning that the
+/// rules are not enforced.
 public struct CgroupV2Manager: CgroupManager {
     public var mode: CgroupMode { .v2 }
     let root: String
     let enableControllers: Bool
+    let deviceFilterInstaller: (any CgroupDeviceFilterInstaller)?
     let logger = Logger(label: "skiff.runtime")
 
-    init(root: String, enableControllers: Bool = true) {
+    init(root: String, enableControllers: Bool = true, deviceFilterInstaller: (any CgroupDeviceFilterInstaller)? = nil) {
         self.root = root
         self.enableControllers = enableControllers
+        self.deviceFilterInstaller = deviceFilterInstaller
     }
 
     func directory(_ path: String) -> String { root + "/" + path }
@@ -38,16 +41,16 @@ public struct CgroupV2Manager: CgroupManager {
         if let resources { try apply(resources, path: path) }
     }
 
-    /// Enables at each ancestor of `path` (root included) every controller it has available.
-    /// Controllers are written one at a time so one the kernel refuses (e.g. a threaded-only
-    /// constraint) does not stop the others; a resource that needs a refused controller fails
-    /// later, naming the missing file.
-    private func enableSubtreeControllers(above path: String) throws {
+    /// Enables at each ancestor of `path` (root included) every controller it has available
+    /// (or only those in `only`). Controllers are written one at a time so one the kernel
+    /// refuses (e.g. a threaded-only constraint) does not stop the others; a resource that
+    /// needs a refused controller fails later, naming the missing file.
+    func enableSubtreeControllers(above path: String, only: Set<String>? = nil) throws {
         var level = root
         for component in path.split(separator: "/") {
             let available = try CgroupFiles.readTrimmed(level + "/cgroup.controllers").split(separator: " ")
             let enabled = Set(try CgroupFiles.readTrimmed(level + "/cgroup.subtree_control").split(separator: " "))
-            for controller in available where !enabled.contains(controller) {
+            for controller in available where !enabled.contains(controller) && only.map({ $0.contains(String(controller)) }) ?? true {
                 do {
                     try CgroupFiles.write("+" + controller, to: level + "/cgroup.subtree_control")
                 } catch {
@@ -89,8 +92,13 @@ public struct CgroupV2Manager: CgroupManager {
             try write(String(hugepage.limit), "hugetlb.\(hugepage.pageSize).max", in: directory, for: "hugepageLimits")
         }
         if let devices = resources.devices, !devices.isEmpty {
-            logger.warning("device cgroup rules are not enforced on cgroup v2 (needs an eBPF device program)",
-                           metadata: ["cgroup": "\(path)", "rules": "\(devices.count)"])
+            let program = try CgroupDeviceFilter.bytes(for: devices)
+            if let deviceFilterInstaller {
+                try deviceFilterInstaller.install(program: program, cgroupDirectory: directory)
+            } else {
+                logger.warning("device cgroup rules are not enforced: cgroup v2 needs an eBPF device program and no installer is configured",
+                               metadata: ["cgroup": "\(path)", "rules": "\(devices.count)"])
+            }
         }
         // Last, so explicit unified values override what the typed fields produced.
         for (key, value) in (resources.unified ?? [:]).sorted(by: { $0.key < $1.key }) {
@@ -182,9 +190,9 @@ public struct CgroupV2Manager: CgroupManager {
             let maxFile = directory + "/memory.max"
             let peakFile = directory + "/memory.peak"
             stats.memory = CgroupStats.Memory(
-                usage: try readNumber(directory + "/memory.current"),
+                usage: try CgroupFiles.readNumber(directory + "/memory.current"),
                 limit: try CgroupValues.v2Limit(parsing: CgroupFiles.readTrimmed(maxFile), path: maxFile),
-                maxUsage: CgroupFiles.exists(peakFile) ? try readNumber(peakFile) : nil,
+                maxUsage: CgroupFiles.exists(peakFile) ? try CgroupFiles.readNumber(peakFile) : nil,
                 oomKills: try CgroupFiles.readKeyed(directory + "/memory.events")["oom_kill"]
             )
         }
@@ -204,17 +212,11 @@ public struct CgroupV2Manager: CgroupManager {
         if CgroupFiles.exists(directory + "/pids.current") {
             let maxFile = directory + "/pids.max"
             stats.pids = CgroupStats.Pids(
-                current: try readNumber(directory + "/pids.current"),
+                current: try CgroupFiles.readNumber(directory + "/pids.current"),
                 limit: try CgroupValues.v2Limit(parsing: CgroupFiles.readTrimmed(maxFile), path: maxFile)
             )
         }
         return stats
-    }
-
-    private func readNumber(_ file: String) throws -> UInt64 {
-        let text = try CgroupFiles.readTrimmed(file)
-        guard let value = UInt64(text) else { throw CgroupError.malformedFile(path: file, content: text) }
-        return value
     }
 
     public func oomKillCount(path: String) throws -> UInt64 {
@@ -261,7 +263,16 @@ public struct CgroupV2Manager: CgroupManager {
             try CgroupProcesses.signal(try processes(path: path), with: signal, cgroup: path)
             return
         }
-        try setFrozen(true, path: path)
+        do {
+            try setFrozen(true, path: path)
+        } catch {
+            // A task stuck in the kernel (D state) can keep a freeze from completing; signal
+            // anyway rather than leave the cgroup running.
+            logger.warning("cannot freeze cgroup before signalling; signalling unfrozen",
+                           metadata: ["cgroup": "\(path)", "error": "\(error)"])
+            try CgroupProcesses.signal(try processes(path: path), with: signal, cgroup: path)
+            return
+        }
         do {
             try CgroupProcesses.signal(try processes(path: path), with: signal, cgroup: path)
         } catch {

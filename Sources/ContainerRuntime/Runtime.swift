@@ -12,18 +12,22 @@ import OCI
 /// for the process); callers in async code should call them from a thread they may block.
 public struct Runtime: Sendable {
     public let state: StateDirectory
-    let cgroupOverride: (any CgroupManager)?
+    /// The host's cgroup manager, detected once (detection parses /proc/self/mountinfo).
+    let cgroupManager: Result<any CgroupManager, RuntimeError>
     let logger = Logger(label: "skiff.runtime")
 
-    /// `cgroups`: the cgroup manager to use; `nil` detects the host's layout when needed.
+    /// `cgroups`: the cgroup manager to use; `nil` detects the host's layout.
     public init(root: String = StateDirectory.defaultRoot, cgroups: (any CgroupManager)? = nil) {
         self.state = StateDirectory(root: root)
-        self.cgroupOverride = cgroups
+        if let cgroups {
+            cgroupManager = .success(cgroups)
+        } else {
+            do { cgroupManager = .success(try makeCgroupManager()) } catch { cgroupManager = .failure(.cgroup("\(error)")) }
+        }
     }
 
     func cgroups() throws(RuntimeError) -> any CgroupManager {
-        if let cgroupOverride { return cgroupOverride }
-        do { return try makeCgroupManager() } catch { throw .cgroup("\(error)") }
+        try cgroupManager.get()
     }
 
     /// Creates the container and leaves its init waiting before execve until `start`.

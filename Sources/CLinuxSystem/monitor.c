@@ -123,9 +123,26 @@ static void write_exit(const struct csys_monitor_config *m, pid_t pid, int statu
 
 static int open_devnull(void) { return open("/dev/null", O_RDWR | O_CLOEXEC); }
 
+/// Closes every fd above stdio except `keep` (ascending): the monitor lives on, so whatever
+/// the caller had open (files being written, sockets) must not stay open with it.
+static void close_inherited(const int *keep, int count) {
+    unsigned int from = 3;
+    for (int i = 0; i < count; i++) {
+        if (keep[i] < 0 || (unsigned int)keep[i] < from) continue;
+        if ((unsigned int)keep[i] > from) syscall(SYS_close_range, from, (unsigned int)keep[i] - 1, 0);
+        from = (unsigned int)keep[i] + 1;
+    }
+    syscall(SYS_close_range, from, ~0U, 0);
+}
+
+static int compare_int(const void *a, const void *b) { return *(const int *)a - *(const int *)b; }
+
 void csys_monitor_run(const struct csys_container_config *c, const struct csys_monitor_config *m,
                       int child_sock, int monitor_sock) {
     struct csys_report r;
+    int keep[3] = { child_sock, monitor_sock, m->stdin_fd };
+    qsort(keep, 3, sizeof(int), compare_int);
+    close_inherited(keep, 3);
     prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     prctl(PR_SET_NAME, "skiff-monitor", 0, 0, 0);
     signal(SIGPIPE, SIG_IGN);

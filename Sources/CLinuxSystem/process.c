@@ -43,8 +43,12 @@ static void set_caps(const struct csys_process *p, int sock) {
     if (syscall(SYS_capset, &header, data) < 0) csys_child_fail(sock, CSYS_STAGE_CAPABILITIES, errno, "capset");
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
         csys_child_fail(sock, CSYS_STAGE_CAPABILITIES, errno, "clearing ambient capabilities");
+    // The kernel only keeps ambient capabilities that are also permitted and inheritable;
+    // specs (crun's and runc's defaults among them) often list ambient ones without
+    // inheritable, which runc and crun skip rather than fail on. So do we.
+    uint64_t ambient = p->cap_ambient & p->cap_inheritable & p->cap_permitted;
     for (int cap = 0; cap < 64; cap++) {
-        if ((p->cap_ambient >> cap) & 1) {
+        if ((ambient >> cap) & 1) {
             if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
                 csys_child_fail(sock, CSYS_STAGE_CAPABILITIES, errno, "raising ambient capability %d", cap);
         }

@@ -14,9 +14,9 @@ enum CapabilityMask {
         return mask
     }
 
-    /// The names of the capabilities in `mask`, for reporting.
-    static func all() -> UInt64 {
-        let last = csys_cap_last_cap()
-        return last >= 63 ? UInt64.max : (UInt64(1) << UInt64(last + 1)) - 1
+    /// Whether this kernel knows the capability (newer names may postdate it).
+    static func isKnown(_ name: String) -> Bool {
+        let number = csys_cap_from_name(name)
+        return number >= 0 && number <= csys_cap_last_cap()
     }
 }

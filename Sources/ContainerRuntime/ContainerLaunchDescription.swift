@@ -75,13 +75,19 @@ struct ContainerLaunchDescription {
         if let overlay {
             guard let rootfsMountpoint else { throw .invalidSpec("an overlay root needs a mount point") }
             guard !overlay.lowerDirs.isEmpty else { throw .invalidSpec("an overlay root needs at least one lower directory") }
-            rootfs = rootfsMountpoint
-            overlayData = overlay.mountData
+            if overlay.upperDir == nil && overlay.lowerDirs.count == 1 {
+                // overlayfs wants two lower layers without an upper one; a single read-only
+                // layer is just that directory, bound read-only.
+                rootfs = overlay.lowerDirs[0]
+            } else {
+                rootfs = rootfsMountpoint
+                overlayData = overlay.mountData
+            }
         } else {
             rootfs = root.path.hasPrefix("/") ? root.path : bundle + "/" + root.path
             guard Files.isDirectory(rootfs) else { throw .invalidBundle("root.path \(rootfs) is not a directory") }
         }
-        rootfsReadonly = root.readonly ?? false
+        rootfsReadonly = (root.readonly ?? false) || (overlay != nil && overlay?.upperDir == nil)
         if let propagation = linux.rootfsPropagation, !propagation.isEmpty {
             guard let flags = MountOptions.propagation(propagation) else {
                 throw .invalidSpec("linux.rootfsPropagation: unknown value \(propagation)")

@@ -20,7 +20,7 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
 }
 
 /// The exit the monitor recorded in `<root>/<id>/exit.json`.
-public struct ExitStatus: Codable, Sendable, Equatable {
+public struct ContainerExit: Codable, Sendable, Equatable {
     public var pid: Int32?
     /// The exit code, or 128 + the signal for a killed process (shell convention).
     public var exitCode: Int32
@@ -44,7 +44,7 @@ public struct ExitStatus: Codable, Sendable, Equatable {
 public struct ContainerInfo: Sendable, Equatable {
     public var record: ContainerRecord
     public var status: ContainerState.Status
-    public var exit: ExitStatus?
+    public var exit: ContainerExit?
 
     /// The runtime-spec `state` document.
     public var state: ContainerState {

@@ -31,7 +31,7 @@ extension Runtime {
     /// Runs `process` inside the running container `id`: in all its namespaces and its
     /// cgroup, with the container's seccomp filter and the process's own capabilities,
     /// user and no_new_privs. Blocks until it exits.
-    public func exec(id: String, process: RuntimeSpec.Process, stdio: ExecStdio = ExecStdio()) throws(RuntimeError) -> ExitStatus {
+    public func exec(id: String, process: RuntimeSpec.Process, stdio: ExecStdio = ExecStdio()) throws(RuntimeError) -> ContainerExit {
         let info = try inspect(id: id)
         guard info.status == .running else { throw .invalidState(id: id, status: info.status.rawValue, operation: "exec in") }
         guard process.terminal != true else { throw .invalidSpec("exec with a terminal is not supported") }
@@ -78,11 +78,11 @@ extension Runtime {
         if resumed != 0 { throw Self.failure(report) }
         if csys_wifsignaled(status) != 0 {
             let signal = csys_wtermsig(status)
-            return ExitStatus(exitCode: 128 + signal, signal: signal, oomKilled: false)
+            return ContainerExit(exitCode: 128 + signal, signal: signal, oomKilled: false)
         }
         let code = csys_wexitstatus(status)
         // The intermediate re-raises a fatal signal of the process; if it could not, it exits 128+sig.
-        return ExitStatus(exitCode: code, signal: 0, oomKilled: false)
+        return ContainerExit(exitCode: code, signal: 0, oomKilled: false)
     }
 
     /// The config.json the container was created with (kept in its state directory).

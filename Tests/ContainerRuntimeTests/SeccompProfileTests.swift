@@ -96,7 +96,7 @@ import Testing
     @Test func someCallsStayDeniedWithEveryCapability() {
         let allowed = allowedInAnyWay(DefaultSeccompProfile.docker(capabilities: DefaultCapabilities.all))
         for name in ["kexec_load", "kexec_file_load", "keyctl", "add_key", "request_key", "swapon", "swapoff",
-                     "pivot_root", "userfaultfd", "nfsservctl", "uselib"] {
+                     "pivot_root", "userfaultfd", "nfsservctl", "uselib", "io_uring_setup", "io_uring_enter", "io_uring_register"] {
             #expect(!allowed.contains(name), "\(name) allowed with all capabilities")
         }
     }

@@ -4,8 +4,12 @@ import Glibc
 #endif
 
 /// The hybrid backend: controllers and resources through v1, and the same path created in the
-/// controller-less cgroup2 hierarchy (`<root>/unified`) as runc, crun and systemd do. The
-/// unified cgroup gives a race-free `cgroup.kill` and `cgroup.events` even on a v1 host.
+/// cgroup2 hierarchy (`<root>/unified`) as runc, crun and systemd do. The unified cgroup gives
+/// a race-free `cgroup.kill` and `cgroup.events` even on a v1 host.
+///
+/// A controller the kernel has but no v1 hierarchy mounts shows up in the unified
+/// hierarchy instead (on some hosts hugetlb). Hugepage limits then go there: hugetlb is
+/// enabled down the container's unified path and `hugetlb.<size>.max` is written.
 public struct CgroupHybridManager: CgroupManager {
     public var mode: CgroupMode { .hybrid }
     let v1: CgroupV1Manager
@@ -17,17 +21,37 @@ public struct CgroupHybridManager: CgroupManager {
     }
 
     public func create(path: String, resources: RuntimeSpec.Resources?) throws {
-        var v1Resources = resources
-        v1Resources?.unified = nil
-        try v1.create(path: path, resources: v1Resources)
+        try v1.create(path: path, resources: resources.map(v1Part))
         try unified.create(path: path, resources: nil)
-        try applyUnified(resources?.unified, path: path)
+        if let resources { try applyToUnified(resources, path: path) }
     }
 
     public func update(path: String, resources: RuntimeSpec.Resources) throws {
-        var v1Resources = resources
-        v1Resources.unified = nil
-        try v1.update(path: path, resources: v1Resources)
+        try v1.update(path: path, resources: v1Part(resources))
+        try applyToUnified(resources, path: path)
+    }
+
+    /// Whether hugepage limits go to the unified hierarchy (hugetlb not mounted as v1).
+    private var hugetlbIsUnified: Bool {
+        v1.hierarchies.mountPoint(of: "hugetlb") == nil
+    }
+
+    /// What the v1 hierarchies take: everything but `unified` and unified-hosted hugetlb.
+    private func v1Part(_ resources: RuntimeSpec.Resources) -> RuntimeSpec.Resources {
+        var part = resources
+        part.unified = nil
+        if hugetlbIsUnified { part.hugepageLimits = nil }
+        return part
+    }
+
+    private func applyToUnified(_ resources: RuntimeSpec.Resources, path: String) throws {
+        if hugetlbIsUnified, let limits = resources.hugepageLimits, !limits.isEmpty {
+            let normalized = try CgroupPath.normalize(path)
+            try unified.enableSubtreeControllers(above: normalized, only: ["hugetlb"])
+            var hugetlb = RuntimeSpec.Resources()
+            hugetlb.hugepageLimits = limits
+            try unified.apply(hugetlb, path: normalized)
+        }
         try applyUnified(resources.unified, path: path)
     }
 

@@ -14,7 +14,8 @@ public protocol CgroupManager: Sendable {
 
     /// Creates the cgroup (and missing parents, like `mkdir -p`) in every hierarchy this
     /// backend uses, then applies `resources`. Existing directories are reused, so calling it
-    /// for a pod cgroup that already exists just (re)applies the resources.
+    /// for a pod cgroup that already exists just (re)applies the resources. If a resource
+    /// cannot be applied the error says which; the directories stay, so call `destroy`.
     func create(path: String, resources: RuntimeSpec.Resources?) throws
 
     /// Applies `resources` to an existing cgroup. Fields that are `nil` are left as they are.

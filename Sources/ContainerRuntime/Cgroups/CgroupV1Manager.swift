@@ -293,7 +293,16 @@ public struct CgroupV1Manager: CgroupManager {
             }
             return
         }
-        try setFrozen(true, path: path)
+        do {
+            try setFrozen(true, path: path)
+        } catch {
+            // A task stuck in the kernel (D state) can keep a freeze from completing; signal
+            // anyway rather than leave the cgroup running.
+            logger.warning("cannot freeze cgroup before signalling; signalling unfrozen",
+                           metadata: ["cgroup": "\(path)", "error": "\(error)"])
+            try CgroupProcesses.signal(try processes(path: path), with: signal, cgroup: path)
+            return
+        }
         do {
             try CgroupProcesses.signal(try processes(path: path), with: signal, cgroup: path)
         } catch {

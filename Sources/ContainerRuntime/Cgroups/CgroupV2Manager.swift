@@ -41,16 +41,16 @@ public struct CgroupV2Manager: CgroupManager {
         if let resources { try apply(resources, path: path) }
     }
 
-    /// Enables at each ancestor of `path` (root included) every controller it has available.
-    /// Controllers are written one at a time so one the kernel refuses (e.g. a threaded-only
-    /// constraint) does not stop the others; a resource that needs a refused controller fails
-    /// later, naming the missing file.
-    private func enableSubtreeControllers(above path: String) throws {
+    /// Enables at each ancestor of `path` (root included) every controller it has available
+    /// (or only those in `only`). Controllers are written one at a time so one the kernel
+    /// refuses (e.g. a threaded-only constraint) does not stop the others; a resource that
+    /// needs a refused controller fails later, naming the missing file.
+    func enableSubtreeControllers(above path: String, only: Set<String>? = nil) throws {
         var level = root
         for component in path.split(separator: "/") {
             let available = try CgroupFiles.readTrimmed(level + "/cgroup.controllers").split(separator: " ")
             let enabled = Set(try CgroupFiles.readTrimmed(level + "/cgroup.subtree_control").split(separator: " "))
-            for controller in available where !enabled.contains(controller) {
+            for controller in available where !enabled.contains(controller) && only.map({ $0.contains(String(controller)) }) ?? true {
                 do {
                     try CgroupFiles.write("+" + controller, to: level + "/cgroup.subtree_control")
                 } catch {
@@ -263,7 +263,16 @@ public struct CgroupV2Manager: CgroupManager {
             try CgroupProcesses.signal(try processes(path: path), with: signal, cgroup: path)
             return
         }
-        try setFrozen(true, path: path)
+        do {
+            try setFrozen(true, path: path)
+        } catch {
+            // A task stuck in the kernel (D state) can keep a freeze from completing; signal
+            // anyway rather than leave the cgroup running.
+            logger.warning("cannot freeze cgroup before signalling; signalling unfrozen",
+                           metadata: ["cgroup": "\(path)", "error": "\(error)"])
+            try CgroupProcesses.signal(try processes(path: path), with: signal, cgroup: path)
+            return
+        }
         do {
             try CgroupProcesses.signal(try processes(path: path), with: signal, cgroup: path)
         } catch {

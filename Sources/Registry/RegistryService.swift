@@ -50,13 +50,13 @@ public struct RegistryService: Service {
         let bound = self.bound
         let logger = self.logger
         let root = self.root
+        let host = self.host
         let app = Application(
             responder: responder,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
-                logger.info("registry listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")",
-                                                              "root": "\(root)"])
+                logger.info("registry listening", metadata: ["address": "\(host):\(port)", "root": "\(root)"])
                 await bound.set(port)
             },
             logger: logger

@@ -25,6 +25,10 @@ public struct RegistryService: Service {
         self.logger = logger
     }
 
+    /// Uploads untouched for this long (seconds) are deleted when the registry starts; an
+    /// upload in progress is resumable across restarts until then.
+    public static let abandonedUploadAge = 7 * 24 * 3600
+
     /// Serves until the task is cancelled or graceful shutdown is triggered.
     public func run() async throws {
         let layout = StorageLayout(root: root)
@@ -35,6 +39,7 @@ public struct RegistryService: Service {
                 for leftover in try DiskIO.listDirectory(layout.temporaryDirectory) {
                     try DiskIO.remove(layout.temporaryDirectory + "/" + leftover)
                 }
+                try layout.removeAbandonedUploads(olderThan: Self.abandonedUploadAge)
             }
         } catch {
             await bound.fail(error)
@@ -45,13 +50,13 @@ public struct RegistryService: Service {
         let bound = self.bound
         let logger = self.logger
         let root = self.root
+        let host = self.host
         let app = Application(
             responder: responder,
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
-                logger.info("registry listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")",
-                                                              "root": "\(root)"])
+                logger.info("registry listening", metadata: ["address": "\(host):\(port)", "root": "\(root)"])
                 await bound.set(port)
             },
             logger: logger

@@ -1,6 +1,5 @@
-#if canImport(Glibc)
+// Linux only (skiff targets Linux): Glibc for the POSIX calls.
 import Glibc
-#endif
 import Hummingbird
 import NIOCore
 
@@ -32,7 +31,8 @@ enum UploadWriter {
         var written: Int64 = 0
         do {
             var pending = ByteBufferAllocator().buffer(capacity: batchSize)
-            for try await chunk in body {
+            var chunks = body.makeAsyncIterator()
+            while let chunk = try await nextChunk(&chunks, received: written + Int64(pending.readableBytes)) {
                 hasher.update(chunk)
                 if pending.readableBytes == 0 && chunk.readableBytes >= batchSize {
                     try await write(chunk, fd: fd, at: startSize + written, path: dataPath)
@@ -64,6 +64,17 @@ enum UploadWriter {
         session.size = startSize + written
         session.hasher = hasher
         return written
+    }
+
+    /// The next piece of the body; a connection that breaks off mid-body becomes a
+    /// `BLOB_UPLOAD_INVALID` (the client is gone; this is for the log).
+    private static func nextChunk(_ iterator: inout RequestBody.AsyncIterator, received: Int64) async throws -> ByteBuffer? {
+        do {
+            return try await iterator.next()
+        } catch {
+            throw RegistryError(.blobUploadInvalid, "request body ended early",
+                                detail: "after \(received) bytes of this request: \(error)")
+        }
     }
 
     private static func write(_ buffer: ByteBuffer, fd: Int32, at offset: Int64, path: String) async throws {

@@ -1,8 +1,10 @@
 import AsyncHTTPClient
 import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
 import OCI
+import ServiceLifecycle
 @testable import Registry
 
 /// A registry running on 127.0.0.1 with a free port, for one test.
@@ -28,15 +30,24 @@ func removeDirectory(_ path: String) {
 func withRegistry<T: Sendable>(root: String? = nil, _ body: @Sendable (LiveRegistry) async throws -> T) async throws -> T {
     let directory = try root ?? makeTemporaryDirectory()
     defer { if root == nil { removeDirectory(directory) } }
-    let service = RegistryService(root: directory, host: "127.0.0.1", port: 0)
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await service.run() }
-        defer { group.cancelAll() }
-        let port = try await service.listeningPort()
-        let result = try await body(LiveRegistry(port: port, root: directory))
-        group.cancelAll()
-        try? await group.waitForAll()
-        return result
+    var logger = Logger(label: "skiff.registry")
+    logger.logLevel = .warning
+    let service = RegistryService(root: directory, host: "127.0.0.1", port: 0, logger: logger)
+    // Run it the way the cluster server will: inside a ServiceGroup, stopped by graceful shutdown.
+    let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
+    return try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        do {
+            let port = try await service.listeningPort()
+            let result = try await body(LiveRegistry(port: port, root: directory))
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return result
+        } catch {
+            await group.triggerGracefulShutdown()
+            tasks.cancelAll()
+            throw error
+        }
     }
 }
 

@@ -79,7 +79,7 @@ extension RegistryClient {
         // Check the image is usable before naming it.
         _ = try store.resolve(top, platform: options.platform)
         try store.tag(ref, target: top)
-        logger.info("pulled", metadata: ["image": "\(ref)", "digest": "\(top.digest)", "fetched": "\(fetched)"])
+        logger.debug("pulled", metadata: ["image": "\(ref)", "digest": "\(top.digest)", "fetched": "\(fetched)"])
         return PullResult(name: ref.description, target: top, manifest: manifestDesc, fetchedBlobs: fetched)
     }
 
@@ -111,7 +111,7 @@ extension RegistryClient {
         if content.contains(desc.digest) { return false }
         let partial = content.partialPath(for: desc.digest)
         let url = "\(baseURL(ref.registry))/v2/\(ref.repository)/blobs/\(desc.digest)"
-        let fd = try FS.open(partial, O_RDWR | O_CREAT, 0o600)
+        let fd = try FS.open(partial, O_RDWR | O_CREAT, 0o644)
         defer { close(fd) }
         // One downloader per blob, also across processes.
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {

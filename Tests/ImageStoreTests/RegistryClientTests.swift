@@ -155,6 +155,92 @@ struct RegistryClientTests {
         try store.content.verify(layer.digest)
     }
 
+    @Test func multiPlatformIndexResolvesToTheHostPlatform() async throws {
+        let tmp = TempDir("index")
+        defer { tmp.cleanup() }
+        let registry = try DockerRegistry(in: tmp)
+        defer { registry.stop() }
+        // Two single-platform images, one for this machine and one for another architecture,
+        // joined by an index.
+        let local = try ImageStore(root: tmp.sub("local"))
+        let host = try storeImage(local, name: "host:latest", layers: [try makeTar([file("arch", "host")])])
+        let other = Platform(architecture: Platform.host.architecture == "amd64" ? "arm64" : "amd64", os: "linux")
+        let otherLayer = try makeTar([file("arch", "other")])
+        let gz = try gzip(otherLayer)
+        let ld = try local.content.write(gz)
+        var otherConfig = ImageConfig(architecture: other.architecture, os: "linux", config: nil,
+                                      rootfs: .init(diffIDs: [try Digest.sha256(of: otherLayer)]))
+        otherConfig.variant = other.variant
+        let cb = try canonicalJSON(otherConfig)
+        let cd = try local.content.write(cb)
+        let mb = try canonicalJSON(Manifest(config: Descriptor(mediaType: MediaType.ociConfig, digest: cd, size: Int64(cb.count)),
+                                            layers: [Descriptor(mediaType: MediaType.ociLayerGzip, digest: ld, size: Int64(gz.count))]))
+        let md = try local.content.write(mb)
+        let index = Index(manifests: [
+            Descriptor(mediaType: MediaType.ociManifest, digest: md, size: Int64(mb.count), platform: other),
+            Descriptor(mediaType: MediaType.ociManifest, digest: host.digest, size: host.size, platform: .host),
+        ])
+        let ib = try canonicalJSON(index)
+        let id = try local.content.write(ib)
+        try local.tag(try local.reference("multi:latest"), target: Descriptor(mediaType: MediaType.ociIndex, digest: id, size: Int64(ib.count)))
+        let archive = "\(tmp.path)/multi.tar"
+        try local.export(["multi:latest"], to: archive)
+        let (rc, out) = try run(["skopeo", "copy", "--quiet", "--all", "--dest-tls-verify=false", "oci-archive:\(archive)",
+                                 "docker://\(registry.host)/multi:latest"])
+        #expect(rc == 0, "\(out)")
+
+        let store = try ImageStore(root: tmp.sub("store"))
+        let client = RegistryClient(store: store)
+        let result: PullResult
+        do { result = try await client.pull(try store.reference("\(registry.host)/multi:latest")) } catch {
+            try await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+        #expect(result.target.digest == id, "the name points at the index")
+        #expect(result.manifest.digest == host.digest, "the host platform's manifest was chosen")
+        #expect(!store.content.contains(md), "the other platform was not fetched")
+        let paths = try store.unpack(try store.image("\(registry.host)/multi:latest"))
+        #expect(try String(contentsOfFile: "\(paths[0])/arch", encoding: .utf8) == "host")
+    }
+
+    @Test func pushSkipsBlobsTheRegistryHasAndMountsAcrossRepositories() async throws {
+        let tmp = TempDir("pushauth")
+        defer { tmp.cleanup() }
+        let registry = try DockerRegistry(in: tmp)
+        defer { registry.stop() }
+        let proxy = try TokenProxy(in: tmp, backend: registry.host, truncate: false)
+        defer { proxy.stop() }
+        let store = try ImageStore(root: tmp.sub("store"))
+        _ = try store.load(archive: try buildSampleArchive(in: tmp))
+        let client = RegistryClient(store: store)
+        do {
+            let first = try store.reference("\(proxy.host)/p/one:v1")
+            try await client.push("sample:latest", to: first)
+            let uploadsBefore = proxy.requests.filter { $0.hasPrefix("PUT /v2/p/one/blobs/uploads/") && $0.hasSuffix("auth=yes") }
+            #expect(uploadsBefore.count == 3, "config and two layers uploaded: \(proxy.requests)")
+            #expect(proxy.requests.contains { $0.hasPrefix("GET /token?") && $0.contains("p/one:pull,push") })
+
+            // Again: every blob is found by HEAD, nothing is uploaded.
+            try await client.push("sample:latest", to: first)
+            let uploadsAfter = proxy.requests.filter { $0.hasPrefix("PUT /v2/p/one/blobs/uploads/") }
+            #expect(uploadsAfter.count == uploadsBefore.count)
+
+            // From a local image named on this registry to another repository: blobs are mounted.
+            _ = try await client.pull(first)
+            try await client.push(first.description, to: try store.reference("\(proxy.host)/p/two:v1"))
+            let mounts = proxy.requests.filter { $0.hasPrefix("POST /v2/p/two/blobs/uploads/?mount=") && $0.contains("from=p/one") && $0.hasSuffix("auth=yes") }
+            #expect(mounts.count == 3, "\(proxy.requests)")
+            #expect(!proxy.requests.contains { $0.hasPrefix("PUT /v2/p/two/blobs/uploads/") })
+            let (rc, out) = try run(["skopeo", "inspect", "--raw", "--tls-verify=false", "docker://\(registry.host)/p/two:v1"])
+            #expect(rc == 0, "\(out)")
+        } catch {
+            try await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+
     @Test func clearErrorWhenNothingListens() async throws {
         let store = try ImageStore(root: TempDir("noreg").path)
         defer { FS.removeTree(store.root) }

@@ -154,10 +154,11 @@ final class TokenProxy {
                 msg = b'{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}'
                 self.send_header("Content-Length", str(len(msg)))
                 self.end_headers()
-                self.wfile.write(msg)
+                if self.command != "HEAD":
+                    self.wfile.write(msg)
                 return
             conn = http.client.HTTPConnection(backend)
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("authorization", "host", "connection")}
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("authorization", "connection")}  # Host kept: upload Locations must point back here
             conn.request(self.command, self.path, body=body, headers=headers)
             resp = conn.getresponse()
             data = resp.read()

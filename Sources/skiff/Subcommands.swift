@@ -5,5 +5,6 @@ import ArgumentParser
 enum SkiffSubcommands {
     static let all: [any ParsableCommand.Type] = [
         ImageCommand.self,
+        RegistryCommand.self,
     ]
 }

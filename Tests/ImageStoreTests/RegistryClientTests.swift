@@ -12,10 +12,10 @@ let haveRegistryTools = which("docker-registry") && which("skopeo")
 @Suite(.enabled(if: haveRegistryTools, "needs docker-registry and skopeo"), .serialized)
 struct RegistryClientTests {
     /// Pushes the sample image with skopeo; returns the manifest digest the registry serves.
-    func skopeoPush(_ archive: String, to dest: String) throws -> Digest {
-        var (rc, out) = try run(["skopeo", "copy", "--quiet", "--dest-tls-verify=false", "oci-archive:\(archive)", "docker://\(dest)"])
+    func skopeoPush(_ archive: String, to dest: String) async throws -> Digest {
+        var (rc, out) = try await runAsync(["skopeo", "copy", "--quiet", "--dest-tls-verify=false", "oci-archive:\(archive)", "docker://\(dest)"])
         #expect(rc == 0, "\(out)")
-        (rc, out) = try run(["skopeo", "inspect", "--raw", "--tls-verify=false", "docker://\(dest)"])
+        (rc, out) = try await runAsync(["skopeo", "inspect", "--raw", "--tls-verify=false", "docker://\(dest)"])
         #expect(rc == 0, "\(out)")
         return try Digest.sha256(of: Array(out.utf8))
     }
@@ -26,7 +26,7 @@ struct RegistryClientTests {
         let registry = try DockerRegistry(in: tmp)
         defer { registry.stop() }
         let archive = try buildSampleArchive(in: tmp)
-        let served = try skopeoPush(archive, to: "\(registry.host)/team/sample:v1")
+        let served = try await skopeoPush(archive, to: "\(registry.host)/team/sample:v1")
 
         let store = try ImageStore(root: tmp.sub("store"))
         let client = RegistryClient(store: store)
@@ -73,7 +73,7 @@ struct RegistryClientTests {
             let dest = try store.reference("\(registry.host)/pushed/sample:v1")
             let pushed = try await client.push("sample:latest", to: dest)
             #expect(pushed.digest == loaded[0].target.digest)
-            let (rc, out) = try run(["skopeo", "inspect", "--raw", "--tls-verify=false", "docker://\(dest)"])
+            let (rc, out) = try await runAsync(["skopeo", "inspect", "--raw", "--tls-verify=false", "docker://\(dest)"])
             #expect(rc == 0, "\(out)")
             #expect(try Digest.sha256(of: Array(out.utf8)) == pushed.digest)
 
@@ -83,7 +83,7 @@ struct RegistryClientTests {
             let other = try store.reference("\(registry.host)/other/copy:v2")
             let second = try await client.push(dest.description, to: other)
             #expect(second.digest == pushed.digest)
-            let (rc2, out2) = try run(["skopeo", "inspect", "--tls-verify=false", "docker://\(other)"])
+            let (rc2, out2) = try await runAsync(["skopeo", "inspect", "--tls-verify=false", "docker://\(other)"])
             #expect(rc2 == 0, "\(out2)")
         } catch {
             try await client.shutdown()
@@ -98,7 +98,7 @@ struct RegistryClientTests {
         let registry = try DockerRegistry(in: tmp)
         defer { registry.stop() }
         let archive = try buildSampleArchive(in: tmp)
-        let served = try skopeoPush(archive, to: "\(registry.host)/auth/sample:v1")
+        let served = try await skopeoPush(archive, to: "\(registry.host)/auth/sample:v1")
         let proxy = try TokenProxy(in: tmp, backend: registry.host, truncate: true)
         defer { proxy.stop() }
 
@@ -130,7 +130,7 @@ struct RegistryClientTests {
         let registry = try DockerRegistry(in: tmp)
         defer { registry.stop() }
         let archive = try buildSampleArchive(in: tmp)
-        _ = try skopeoPush(archive, to: "\(registry.host)/r/sample:v1")
+        _ = try await skopeoPush(archive, to: "\(registry.host)/r/sample:v1")
         let proxy = try TokenProxy(in: tmp, backend: registry.host, truncate: false)
         defer { proxy.stop() }
 
@@ -185,7 +185,7 @@ struct RegistryClientTests {
         try local.tag(try local.reference("multi:latest"), target: Descriptor(mediaType: MediaType.ociIndex, digest: id, size: Int64(ib.count)))
         let archive = "\(tmp.path)/multi.tar"
         try local.export(["multi:latest"], to: archive)
-        let (rc, out) = try run(["skopeo", "copy", "--quiet", "--all", "--dest-tls-verify=false", "oci-archive:\(archive)",
+        let (rc, out) = try await runAsync(["skopeo", "copy", "--quiet", "--all", "--dest-tls-verify=false", "oci-archive:\(archive)",
                                  "docker://\(registry.host)/multi:latest"])
         #expect(rc == 0, "\(out)")
 
@@ -232,7 +232,7 @@ struct RegistryClientTests {
             let mounts = proxy.requests.filter { $0.hasPrefix("POST /v2/p/two/blobs/uploads/?mount=") && $0.contains("from=p/one") && $0.hasSuffix("auth=yes") }
             #expect(mounts.count == 3, "\(proxy.requests)")
             #expect(!proxy.requests.contains { $0.hasPrefix("PUT /v2/p/two/blobs/uploads/") })
-            let (rc, out) = try run(["skopeo", "inspect", "--raw", "--tls-verify=false", "docker://\(registry.host)/p/two:v1"])
+            let (rc, out) = try await runAsync(["skopeo", "inspect", "--raw", "--tls-verify=false", "docker://\(registry.host)/p/two:v1"])
             #expect(rc == 0, "\(out)")
         } catch {
             try await client.shutdown()

@@ -103,12 +103,20 @@ extension RegistryClient {
         return (bytes, type ?? MediaType.ociManifest)
     }
 
-    /// Downloads one blob into the content store unless present. The download goes to a
-    /// partial file under `ingest/`; an interrupted transfer is resumed with `Range` from
+    /// Downloads one blob into the content store unless a good copy is there (a present blob
+    /// is re-hashed: one that rotted on disk is dropped and fetched again). The download goes
+    /// to a partial file under `ingest/`; an interrupted transfer is resumed with `Range` from
     /// the bytes already there (also across runs). Returns whether anything was fetched.
     func fetchBlob(_ ref: ImageReference, _ desc: Descriptor, scope: String) async throws -> Bool {
         let content = store.content
-        if content.contains(desc.digest) { return false }
+        if content.contains(desc.digest) {
+            do {
+                try content.verify(desc.digest)
+                return false
+            } catch ImageStoreError.corruptBlob {
+                logger.warning("stored blob is corrupt; fetching it again", metadata: ["blob": "\(desc.digest)"])
+            }
+        }
         let partial = content.partialPath(for: desc.digest)
         let url = "\(baseURL(ref.registry))/v2/\(ref.repository)/blobs/\(desc.digest)"
         let fd = try FS.open(partial, O_RDWR | O_CREAT, 0o644)

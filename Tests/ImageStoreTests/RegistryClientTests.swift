@@ -51,6 +51,15 @@ struct RegistryClientTests {
         #expect(again.target.digest == served)
         #expect(again.fetchedBlobs == 0)
 
+        // A layer that rots on disk is noticed by the next pull and fetched again.
+        let layer = image.manifest.layers[1].digest
+        var bytes = try FS.readFile(store.content.path(for: layer))
+        bytes[bytes.count / 2] ^= 0x01
+        try FS.atomicWrite(bytes, to: store.content.path(for: layer))
+        let repaired = try await client.pull(ref)
+        #expect(repaired.fetchedBlobs == 1)
+        try store.content.verify(layer)
+
         // Unknown tags give a clear error.
         do {
             _ = try await client.pull(try store.reference("\(registry.host)/team/sample:nope"))

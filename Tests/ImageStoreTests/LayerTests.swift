@@ -205,14 +205,13 @@ func mergedLookup(_ layers: [String], _ path: String) -> String? {
         defer { tmp.cleanup() }
         let store = try ImageStore(root: tmp.sub("store"))
         let layer = try makeTar([file("hello", "world")])
-        let src = "\(tmp.path)/layer.tar"
-        FileManager.default.createFile(atPath: src, contents: Data(layer))
-        guard which("zstd") else {
-            print("skipping zstd layer check: zstd tool not installed")
-            return
+        // Compressed with libzstd itself, so the test does not depend on the zstd tool.
+        var zst = [UInt8](repeating: 0, count: ZSTD_compressBound(layer.count))
+        let n = layer.withUnsafeBytes { src in
+            zst.withUnsafeMutableBytes { dst in ZSTD_compress(dst.baseAddress, dst.count, src.baseAddress, src.count, 3) }
         }
-        try run(["zstd", "-q", src, "-o", "\(src).zst"])
-        let zst = try FS.readFile("\(src).zst")
+        #expect(ZSTD_isError(n) == 0)
+        zst.removeSubrange(n...)
         for (bytes, type) in [(layer, MediaType.ociLayer), (zst, MediaType.ociLayerZstd)] {
             let d = try store.content.write(bytes)
             let cfg = try canonicalJSON(ImageConfig(architecture: Platform.host.architecture, os: "linux", config: nil,

@@ -1,10 +1,5 @@
-#if canImport(Glibc)
+// Linux only (skiff targets Linux): Glibc for the POSIX calls.
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import NIOCore
 import NIOPosix
 
@@ -56,6 +51,16 @@ enum DiskIO {
         guard (info.st_mode & S_IFMT) == S_IFREG else { return nil }
         return Int64(info.st_size)
     }
+
+    /// Seconds since the epoch of the file's last modification, or nil when nothing is there.
+    static func modificationTime(_ path: String) -> Int? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int(info.st_mtim.tv_sec)
+    }
+
+    /// Seconds since the epoch, now.
+    static func now() -> Int { Int(time(nil)) }
 
     static func isDirectory(_ path: String) -> Bool {
         var info = stat()

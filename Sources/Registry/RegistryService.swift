@@ -25,6 +25,10 @@ public struct RegistryService: Service {
         self.logger = logger
     }
 
+    /// Uploads untouched for this long (seconds) are deleted when the registry starts; an
+    /// upload in progress is resumable across restarts until then.
+    public static let abandonedUploadAge = 7 * 24 * 3600
+
     /// Serves until the task is cancelled or graceful shutdown is triggered.
     public func run() async throws {
         let layout = StorageLayout(root: root)
@@ -35,6 +39,7 @@ public struct RegistryService: Service {
                 for leftover in try DiskIO.listDirectory(layout.temporaryDirectory) {
                     try DiskIO.remove(layout.temporaryDirectory + "/" + leftover)
                 }
+                try layout.removeAbandonedUploads(olderThan: Self.abandonedUploadAge)
             }
         } catch {
             await bound.fail(error)

@@ -52,6 +52,16 @@ struct StorageLayout: Sendable {
         "\(referrersDirectory(name, subject: subject))/\(manifest.algorithm.rawValue)-\(manifest.encoded)"
     }
 
+    /// Deletes uploads nobody has touched for `age` seconds: a client that went away for
+    /// good never completes or cancels them, and they would otherwise stay forever.
+    func removeAbandonedUploads(olderThan age: Int) throws {
+        let cutoff = DiskIO.now() - age
+        for id in try DiskIO.listDirectory(uploadsDirectory) {
+            let lastTouched = DiskIO.modificationTime(uploadData(id)) ?? DiskIO.modificationTime(upload(id)) ?? 0
+            if lastTouched < cutoff { DiskIO.removeTree(upload(id)) }
+        }
+    }
+
     /// Creates the fixed top-level directories.
     func prepare() throws {
         for directory in [blobsDirectory, uploadsDirectory, temporaryDirectory, repositoriesDirectory] {

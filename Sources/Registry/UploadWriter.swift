@@ -1,6 +1,5 @@
-#if canImport(Glibc)
+// Linux only (skiff targets Linux): Glibc for the POSIX calls.
 import Glibc
-#endif
 import Hummingbird
 import NIOCore
 

@@ -42,6 +42,29 @@ struct DurabilityTests {
         }
     }
 
+    @Test("uploads abandoned for a week are deleted at start; recent ones stay")
+    func abandonedUploads() async throws {
+        let root = try makeTemporaryDirectory()
+        defer { removeDirectory(root) }
+        let (old, recent) = try await withRegistry(root: root) { registry in
+            var ids: [String] = []
+            for _ in 0..<2 {
+                let start = try await registry.send(.POST, "/v2/app/blobs/uploads/")
+                let id = try #require(start.header("Docker-Upload-UUID"))
+                _ = try await registry.send(.PATCH, "/v2/app/blobs/uploads/\(id)", body: [1, 2, 3])
+                ids.append(id)
+            }
+            return (ids[0], ids[1])
+        }
+        let eightDaysAgo = Date(timeIntervalSinceNow: -8 * 24 * 3600)
+        try FileManager.default.setAttributes([.modificationDate: eightDaysAgo], ofItemAtPath: root + "/uploads/\(old)/data")
+        try await withRegistry(root: root) { (registry: LiveRegistry) async throws -> Void in
+            #expect(try await registry.send(.GET, "/v2/app/blobs/uploads/\(old)").errorCodes == ["BLOB_UPLOAD_UNKNOWN"])
+            #expect(!FileManager.default.fileExists(atPath: root + "/uploads/\(old)"))
+            #expect(try await registry.send(.GET, "/v2/app/blobs/uploads/\(recent)").header("Range") == "0-2")
+        }
+    }
+
     @Test("concurrent pushes of the same blob all succeed and store it once")
     func concurrentIdenticalPushes() async throws {
         try await withRegistry { registry in

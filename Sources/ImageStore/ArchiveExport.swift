@@ -10,8 +10,7 @@ extension ImageStore {
     /// index its children that are present (a pull keeps only the host's platform).
     func closure(of target: Descriptor) throws -> [Descriptor] {
         var out: [Descriptor] = [target]
-        let (bytes, env) = try envelope(target.digest)
-        _ = bytes
+        let env = try envelope(target.digest).envelope
         if env.isIndex {
             for child in env.manifests ?? [] where content.contains(child.digest) {
                 out += try closure(of: child)

@@ -1,6 +1,8 @@
+import Dispatch
 import Foundation
 import Logging
 import OCI
+import Synchronization
 
 /// An image as the runtime needs it: the manifest for this platform, its config, and the
 /// chain IDs that name its snapshots.
@@ -137,15 +139,21 @@ public final class ImageStore: Sendable {
     }
 
     /// Makes sure every layer of the image is unpacked; returns the snapshot directories,
-    /// base first (overlayfs wants them reversed as `lowerdir`).
+    /// base first (overlayfs wants them reversed as `lowerdir`). Layers are independent
+    /// directories, so they unpack in parallel.
     public func unpack(_ image: ResolvedImage) throws -> [String] {
-        var paths: [String] = []
-        for (i, layer) in image.manifest.layers.enumerated() {
-            let chainID = image.chainIDs[i]
-            try snapshots.unpack(layer: layer, diffID: image.config.rootfs.diff_ids[i], chainID: chainID,
-                                 content: content, limits: limits, logger: logger)
-            paths.append(snapshots.path(for: chainID))
+        let layers = image.manifest.layers
+        let failures = Mutex<[Int: any Error]>([:])
+        DispatchQueue.concurrentPerform(iterations: layers.count) { i in
+            do {
+                try snapshots.unpack(layer: layers[i], diffID: image.config.rootfs.diff_ids[i], chainID: image.chainIDs[i],
+                                     content: content, limits: limits, logger: logger)
+            } catch {
+                failures.withLock { $0[i] = error }
+            }
         }
-        return paths
+        // Report the lowest layer's failure, as a sequential unpack would.
+        if let first = failures.withLock({ $0.min { $0.key < $1.key }?.value }) { throw first }
+        return image.chainIDs.map { snapshots.path(for: $0) }
     }
 }

@@ -18,9 +18,12 @@ public struct RegistryClientOptions: Sendable {
     /// Retries of an interrupted blob download (each resumes from the partial file).
     public var retries: Int
     public var platform: Platform
+    /// How long to keep trying to connect (the HTTP client retries refused connections until then).
+    public var connectTimeoutSeconds: Int64
 
     public init(insecureRegistries: Set<String> = [], plainHTTP: Bool = false, plainHTTPForLoopback: Bool = true,
-                concurrency: Int = 3, retries: Int = 3, platform: Platform = .host) {
+                concurrency: Int = 3, retries: Int = 3, platform: Platform = .host, connectTimeoutSeconds: Int64 = 15) {
+        self.connectTimeoutSeconds = connectTimeoutSeconds
         self.insecureRegistries = insecureRegistries
         self.plainHTTP = plainHTTP
         self.plainHTTPForLoopback = plainHTTPForLoopback
@@ -49,7 +52,7 @@ public final class RegistryClient: Sendable {
         self.options = options
         self.logger = logger
         var config = HTTPClient.Configuration(redirectConfiguration: .follow(max: 5, allowCycles: false),
-                                              timeout: .init(connect: .seconds(15), read: .seconds(120)))
+                                              timeout: .init(connect: .seconds(options.connectTimeoutSeconds), read: .seconds(120)))
         config.decompression = .disabled
         http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
     }

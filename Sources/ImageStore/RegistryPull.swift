@@ -79,7 +79,7 @@ extension RegistryClient {
         // Check the image is usable before naming it.
         _ = try store.resolve(top, platform: options.platform)
         try store.tag(ref, target: top)
-        logger.info("pulled", metadata: ["image": "\(ref)", "digest": "\(top.digest)", "fetched": "\(fetched)"])
+        logger.debug("pulled", metadata: ["image": "\(ref)", "digest": "\(top.digest)", "fetched": "\(fetched)"])
         return PullResult(name: ref.description, target: top, manifest: manifestDesc, fetchedBlobs: fetched)
     }
 
@@ -103,15 +103,23 @@ extension RegistryClient {
         return (bytes, type ?? MediaType.ociManifest)
     }
 
-    /// Downloads one blob into the content store unless present. The download goes to a
-    /// partial file under `ingest/`; an interrupted transfer is resumed with `Range` from
+    /// Downloads one blob into the content store unless a good copy is there (a present blob
+    /// is re-hashed: one that rotted on disk is dropped and fetched again). The download goes
+    /// to a partial file under `ingest/`; an interrupted transfer is resumed with `Range` from
     /// the bytes already there (also across runs). Returns whether anything was fetched.
     func fetchBlob(_ ref: ImageReference, _ desc: Descriptor, scope: String) async throws -> Bool {
         let content = store.content
-        if content.contains(desc.digest) { return false }
+        if content.contains(desc.digest) {
+            do {
+                try content.verify(desc.digest)
+                return false
+            } catch ImageStoreError.corruptBlob {
+                logger.warning("stored blob is corrupt; fetching it again", metadata: ["blob": "\(desc.digest)"])
+            }
+        }
         let partial = content.partialPath(for: desc.digest)
         let url = "\(baseURL(ref.registry))/v2/\(ref.repository)/blobs/\(desc.digest)"
-        let fd = try FS.open(partial, O_RDWR | O_CREAT, 0o600)
+        let fd = try FS.open(partial, O_RDWR | O_CREAT, 0o644)
         defer { close(fd) }
         // One downloader per blob, also across processes.
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {

@@ -81,7 +81,7 @@ extension RegistryClient {
         }
         for m in children { try await pushManifest(m, reference: m.digest.description, to: ref, scope: scope) }
         try await pushManifest(target, reference: ref.manifestReference, to: ref, scope: scope)
-        logger.info("pushed", metadata: ["image": "\(ref)", "digest": "\(target.digest)"])
+        logger.debug("pushed", metadata: ["image": "\(ref)", "digest": "\(target.digest)"])
         return target
     }
 

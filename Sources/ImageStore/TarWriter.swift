@@ -24,6 +24,10 @@ final class TarWriter {
         if entry.linkTarget.utf8.count > 100 { pax.append(("linkpath", Array(entry.linkTarget.utf8))) }
         let size = entry.kind == .regular ? entry.size : 0
         if size > 0o77777777777 { pax.append(("size", Array(String(size).utf8))) }
+        if entry.mtimeNanoseconds != 0 {
+            let frac = String(entry.mtimeNanoseconds)
+            pax.append(("mtime", Array("\(entry.mtimeSeconds).\(String(repeating: "0", count: 9 - frac.count))\(frac)".utf8)))
+        }
         for key in entry.xattrs.keys.sorted() {
             pax.append(("SCHILY.xattr.\(key)", entry.xattrs[key] ?? []))
         }

@@ -8,9 +8,10 @@ struct ImageCommand: AsyncParsableCommand {
         commandName: "image",
         abstract: "Load, pull, push, list, inspect and remove images in a skiff image store.",
         discussion: """
-            Images live in a content-addressed store (blobs verified by digest, layers unpacked
-            once per chain ID). Names without a registry resolve to docker.io (`busybox` →
-            docker.io/library/busybox:latest) unless --default-registry says otherwise.
+            Images live in a content-addressed store: blobs verified by digest, layers
+            unpacked once per chain ID. Names without a registry resolve to docker.io
+            (busybox → docker.io/library/busybox:latest) unless --default-registry says
+            otherwise.
 
             Examples:
               skiff image load Images/out/busybox.oci.tar
@@ -21,7 +22,7 @@ struct ImageCommand: AsyncParsableCommand {
         subcommands: [
             ImageLoadCommand.self, ImagePullCommand.self, ImagePushCommand.self, ImageListCommand.self,
             ImageInspectCommand.self, ImageRemoveCommand.self, ImageSaveCommand.self, ImagePruneCommand.self,
-            ImageBuildCommand.self,
+            ImageUnpackCommand.self, ImageBuildCommand.self,
         ]
     )
 }

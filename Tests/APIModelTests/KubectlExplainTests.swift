@@ -39,6 +39,19 @@ struct KubectlExplainTests {
                 self.send_header('Content-Length', str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+            def do_PATCH(self):
+                self.record()
+            def do_POST(self):
+                self.record()
+            def record(self):
+                # Log writes (method, URL, content type, body) and answer with the stored object.
+                import json
+                length = int(self.headers.get('Content-Length', '0'))
+                body = self.rfile.read(length).decode()
+                with open(os.path.join(root, 'requests.log'), 'a') as log:
+                    log.write(json.dumps({'method': self.command, 'path': self.path,
+                                          'contentType': self.headers.get('Content-Type', ''), 'body': body}) + '\\n')
+                self.do_GET()
             def log_message(self, *args):
                 pass
         server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
@@ -54,7 +67,7 @@ struct KubectlExplainTests {
         let dir: URL
     }
 
-    static func startServer() throws -> Server {
+    static func startServer(extraFiles: [String: JSONValue] = [:]) throws -> Server {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("apimodel-kubectl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         func write(_ path: String, _ value: JSONValue) throws {
@@ -71,12 +84,15 @@ struct KubectlExplainTests {
             try write("openapi/v3/" + gv.openAPIPath, try #require(OpenAPIDocuments.shared.document(path: gv.openAPIPath)))
         }
         try write("openapi/v3", OpenAPIDocuments.shared.root)
+        for (path, value) in extraFiles { try write(path, value) }
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", serverScript, dir.path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        FileManager.default.createFile(atPath: dir.appendingPathComponent("server.log").path, contents: nil)
+        let serverLog = try FileHandle(forWritingTo: dir.appendingPathComponent("server.log"))
+        process.standardOutput = serverLog
+        process.standardError = serverLog
         try process.run()
         // The server writes its port to a file once it listens (atomically, by rename).
         var port: Int?
@@ -89,8 +105,9 @@ struct KubectlExplainTests {
             usleep(50_000)
         }
         guard let port else {
-            process.terminate()
-            throw PatchError("static server did not report a port")
+            kill(process.processIdentifier, SIGKILL)
+            let log = (try? String(contentsOf: dir.appendingPathComponent("server.log"), encoding: .utf8)) ?? ""
+            throw PatchError("static server did not report a port: \(log)")
         }
         let kubeconfig = """
             apiVersion: v1
@@ -111,7 +128,7 @@ struct KubectlExplainTests {
         try? FileManager.default.removeItem(at: server.dir)
     }
 
-    func kubectl(_ server: Server, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    static func kubectl(_ server: Server, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try #require(Self.kubectlPath))
         process.arguments = ["--kubeconfig", server.dir.appendingPathComponent("kubeconfig").path, "--request-timeout=20s"] + arguments
@@ -132,7 +149,7 @@ struct KubectlExplainTests {
         let server = try Self.startServer()
         defer { Self.stop(server) }
 
-        let containers = try kubectl(server, ["explain", "pods.spec.containers"])
+        let containers = try Self.kubectl(server, ["explain", "pods.spec.containers"])
         #expect(containers.status == 0, "\(containers.output)")
         #expect(containers.output.contains("KIND:"), "\(containers.output)")
         #expect(containers.output.contains("Pod"))
@@ -141,11 +158,11 @@ struct KubectlExplainTests {
         #expect(containers.output.contains("A single application container to run within a pod."))
 
         // Short name from discovery, a path through the pod template, an int-or-string field.
-        let ports = try kubectl(server, ["explain", "deploy.spec.strategy.rollingUpdate.maxSurge"])
+        let ports = try Self.kubectl(server, ["explain", "deploy.spec.strategy.rollingUpdate.maxSurge"])
         #expect(ports.status == 0, "\(ports.output)")
         #expect(ports.output.contains("Pods that may be created above replicas; default 25%."), "\(ports.output)")
 
-        let recursive = try kubectl(server, ["explain", "cj.spec.jobTemplate.spec.template.spec", "--recursive"])
+        let recursive = try Self.kubectl(server, ["explain", "cj.spec.jobTemplate.spec.template.spec", "--recursive"])
         #expect(recursive.status == 0, "\(recursive.output)")
         #expect(recursive.output.contains("livenessProbe"), "\(recursive.output)")
     }

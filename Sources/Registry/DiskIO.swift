@@ -112,6 +112,14 @@ enum DiskIO {
         try renameDurably(from: temporary, to: path)
     }
 
+    /// Creates or replaces a small file, without fsync (for state that may be lost in a crash).
+    static func writeFile(_ bytes: [UInt8], to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw fail("open", path) }
+        defer { close(fd) }
+        try writeAll(fd: fd, bytes: bytes, path: path)
+    }
+
     static func writeAll(fd: Int32, bytes: [UInt8], path: String) throws {
         try bytes.withUnsafeBytes { raw in
             var offset = 0

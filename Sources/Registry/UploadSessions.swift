@@ -20,8 +20,8 @@ struct UploadSession: Sendable {
 actor UploadSessions {
     private let layout: StorageLayout
     private var idle: [String: UploadSession] = [:]
-    /// Sessions checked out by a request, with their size when checked out.
-    private var busy: [String: Int64] = [:]
+    /// Sessions checked out by a request: their repository and size when checked out.
+    private var busy: [String: (repository: String, size: Int64)] = [:]
 
     init(layout: StorageLayout) {
         self.layout = layout
@@ -34,19 +34,21 @@ actor UploadSessions {
         let layout = self.layout
         try await DiskIO.run {
             try DiskIO.makeDirectories(layout.upload(id))
-            try DiskIO.writeAtomically(Array(repository.utf8), to: layout.uploadRepository(id),
-                                       temporaryDirectory: layout.temporaryDirectory)
+            // No fsync: an upload lost in a crash is one the client must restart anyway, and
+            // a torn owner file only makes the session unknown.
+            try DiskIO.writeFile(Array(repository.utf8), to: layout.uploadRepository(id))
             try DiskIO.touch(layout.uploadData(id))
         }
         let session = UploadSession(id: id, repository: repository, size: 0, hasher: BlobHasher())
-        if checkedOut { busy[id] = 0 } else { idle[id] = session }
+        if checkedOut { busy[id] = (repository, 0) } else { idle[id] = session }
         return session
     }
 
     /// Takes a session for exclusive use; `checkIn` or `finish` must follow.
     func checkOut(id: String, repository: String) async throws -> UploadSession {
         guard Self.isWellFormed(id) else { throw RegistryError.uploadUnknown(id) }
-        if busy[id] != nil {
+        if let (owner, _) = busy[id] {
+            guard owner == repository else { throw RegistryError.uploadUnknown(id) }
             throw RegistryError(.blobUploadInvalid, "another request is using this upload", detail: id)
         }
         if let session = idle.removeValue(forKey: id) {
@@ -54,11 +56,11 @@ actor UploadSessions {
                 idle[id] = session
                 throw RegistryError.uploadUnknown(id)
             }
-            busy[id] = session.size
+            busy[id] = (repository, session.size)
             return session
         }
         // Not in memory: an upload begun before a restart, or none at all.
-        busy[id] = 0
+        busy[id] = (repository, 0)
         do {
             let layout = self.layout
             let found: (String, Int64)? = try await DiskIO.run {
@@ -67,6 +69,7 @@ actor UploadSessions {
                 return (String(decoding: owner, as: UTF8.self), size)
             }
             guard let (owner, size) = found, owner == repository else { throw RegistryError.uploadUnknown(id) }
+            busy[id] = (repository, size)
             return UploadSession(id: id, repository: owner, size: size, hasher: nil)
         } catch {
             busy[id] = nil
@@ -91,7 +94,8 @@ actor UploadSessions {
     /// The size of an upload without taking it (`GET` of an upload's status). While a chunk
     /// is streaming, the size from before that chunk: the bytes acknowledged so far.
     func size(id: String, repository: String) async throws -> Int64 {
-        if let size = busy[id] {
+        if let (owner, size) = busy[id] {
+            guard owner == repository else { throw RegistryError.uploadUnknown(id) }
             return size
         }
         let session = try await checkOut(id: id, repository: repository)

@@ -62,11 +62,13 @@ int csys_container_launch(const struct csys_container_config *c, const struct cs
     }
     close(child_sv[1]);
     close(mon_sv[1]);
-    int status;
-    while (waitpid(mid, &status, 0) < 0 && errno == EINTR) {}
 
+    // Read the monitor's report before reaping the intermediate: it exits in parallel with
+    // the monitor's clone, and waiting for it first would add a scheduling round trip.
     struct csys_report r;
     int got = csys_read_report(mon_sv[0], &r);
+    int status;
+    while (waitpid(mid, &status, 0) < 0 && errno == EINTR) {}
     if (got <= 0 || r.kind != CSYS_REPORT_PID) {
         if (got > 0) out->error = r;
         else fail_report(&out->error, CSYS_STAGE_MONITOR, got < 0 ? errno : EPIPE, "the monitor exited before starting the container");

@@ -63,6 +63,9 @@ static void setup_terminal(int pty_sock, int sock) {
     int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
     if (slave < 0) csys_child_fail(sock, CSYS_STAGE_TERMINAL, errno, "opening the pty peer");
     if (csys_send_fd(pty_sock, master) < 0) csys_child_fail(sock, CSYS_STAGE_TERMINAL, errno, "sending the pty master");
+    // A slave travels too: in flight and then in the monitor it keeps the pty from hanging up
+    // (and dropping unread output) if we exit before the monitor has read everything.
+    if (csys_send_fd(pty_sock, slave) < 0) csys_child_fail(sock, CSYS_STAGE_TERMINAL, errno, "sending the pty slave");
     close(master);
     close(pty_sock);
     if (setsid() < 0) csys_child_fail(sock, CSYS_STAGE_TERMINAL, errno, "setsid");

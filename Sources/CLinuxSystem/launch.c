@@ -41,6 +41,40 @@ int csys_container_launch(const struct csys_container_config *c, const struct cs
         close(child_sv[0]); close(child_sv[1]);
         return -1;
     }
+    if (m->attached) {
+        // One fork fewer on the hot path of `run`: the monitor is our child and we reap it.
+        // It still outlives us if we die (it is then reparented), so containers survive.
+        pid_t mon = fork();
+        if (mon < 0) {
+            fail_report(&out->error, CSYS_STAGE_MONITOR, errno, "fork");
+            close(child_sv[0]); close(child_sv[1]); close(mon_sv[0]); close(mon_sv[1]);
+            return -1;
+        }
+        if (mon == 0) {
+            close(child_sv[0]);
+            close(mon_sv[0]);
+            setsid();
+            csys_monitor_run(c, m, child_sv[1], mon_sv[1]);
+        }
+        close(child_sv[1]);
+        close(mon_sv[1]);
+        struct csys_report r;
+        int got = csys_read_report(mon_sv[0], &r);
+        if (got <= 0 || r.kind != CSYS_REPORT_PID) {
+            if (got > 0) out->error = r;
+            else fail_report(&out->error, CSYS_STAGE_MONITOR, got < 0 ? errno : EPIPE, "the monitor exited before starting the container");
+            close(child_sv[0]);
+            close(mon_sv[0]);
+            int status;
+            while (waitpid(mon, &status, 0) < 0 && errno == EINTR) {}
+            return -1;
+        }
+        out->container_pid = r.pid;
+        out->monitor_pid = r.monitor_pid;
+        out->child_sock = child_sv[0];
+        out->monitor_sock = mon_sv[0];
+        return 0;
+    }
     pid_t mid = fork();
     if (mid < 0) {
         fail_report(&out->error, CSYS_STAGE_MONITOR, errno, "fork");
@@ -62,11 +96,13 @@ int csys_container_launch(const struct csys_container_config *c, const struct cs
     }
     close(child_sv[1]);
     close(mon_sv[1]);
-    int status;
-    while (waitpid(mid, &status, 0) < 0 && errno == EINTR) {}
 
+    // Read the monitor's report before reaping the intermediate: it exits in parallel with
+    // the monitor's clone, and waiting for it first would add a scheduling round trip.
     struct csys_report r;
     int got = csys_read_report(mon_sv[0], &r);
+    int status;
+    while (waitpid(mid, &status, 0) < 0 && errno == EINTR) {}
     if (got <= 0 || r.kind != CSYS_REPORT_PID) {
         if (got > 0) out->error = r;
         else fail_report(&out->error, CSYS_STAGE_MONITOR, got < 0 ? errno : EPIPE, "the monitor exited before starting the container");

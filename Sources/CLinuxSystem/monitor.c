@@ -4,6 +4,10 @@
 #define _GNU_SOURCE
 #include "internal.h"
 
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -12,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -215,7 +220,7 @@ void csys_monitor_run(const struct csys_container_config *c, const struct csys_m
     struct stream err = { .fd = err_pipe[0], .name = "stderr" };
     int pty_listen = pty_sv[0];
     size_t max = m->log_line_max > 0 && m->log_line_max < LOG_BUF ? m->log_line_max : LOG_BUF - 1;
-    int exited = 0, status = 0;
+    int exited = 0, status = 0, held_slave = -1;
     for (;;) {
         struct pollfd fds[4];
         int n = 0, i_sig = -1, i_out = -1, i_err = -1, i_pty = -1;
@@ -224,8 +229,9 @@ void csys_monitor_run(const struct csys_container_config *c, const struct csys_m
         if (err.fd >= 0) { i_err = n; fds[n++] = (struct pollfd){ .fd = err.fd, .events = POLLIN }; }
         if (pty_listen >= 0) { i_pty = n; fds[n++] = (struct pollfd){ .fd = pty_listen, .events = POLLIN }; }
         if (n == 0) break;
-        // After the exit, stragglers holding the pipes get a short grace, not forever.
-        int rc = poll(fds, (nfds_t)n, exited ? 200 : -1);
+        // After the exit, stragglers holding the pipes get a short grace, not forever; a
+        // pty (whose slave we hold, so it never reports EOF) just gets drained.
+        int rc = poll(fds, (nfds_t)n, exited ? (held_slave >= 0 ? 50 : 200) : -1);
         if (rc < 0) { if (errno == EINTR) continue; break; }
         if (rc == 0) break;
         if (i_sig >= 0 && fds[i_sig].revents) {
@@ -240,8 +246,6 @@ void csys_monitor_run(const struct csys_container_config *c, const struct csys_m
         if (i_err >= 0 && fds[i_err].revents) pump(&err, log_fd, max);
         if (i_pty >= 0 && fds[i_pty].revents) {
             int master = csys_recv_fd(pty_listen);
-            close(pty_listen);
-            pty_listen = -1;
             if (master >= 0) {
                 if (m->console_socket != NULL) {
                     int cs = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -252,8 +256,14 @@ void csys_monitor_run(const struct csys_container_config *c, const struct csys_m
                     close(master);
                 } else {
                     out.fd = master; // the pty's output is the container's stdout
+                    // Hold a slave open ourselves: when the container's last slave closes
+                    // first, Linux returns EIO on the master and drops what was unread.
+                    // The child sent a slave right after the master, so one is open all along.
+                    held_slave = csys_recv_fd(pty_listen);
                 }
             }
+            close(pty_listen);
+            pty_listen = -1;
         }
     }
     if (!exited) {

@@ -10,7 +10,8 @@ extension Runtime {
         var monitorSocket: Int32
     }
 
-    /// The shared path of `create` and `run`: parse and check the bundle, compile seccomp,
+    /// The shared path of `create` and `run` (`waitForStart` false: `run`, whose monitor stays
+    /// our child so that one fork is saved; `run` reaps it): parse and check the bundle, compile seccomp,
     /// fork the monitor and the child, put the child into its cgroup, let it set itself up.
     func launch(id: String, bundle: String, options: CreateOptions, waitForStart: Bool) throws(RuntimeError) -> Launched {
         try StateDirectory.validate(id: id)
@@ -37,6 +38,7 @@ extension Runtime {
         try state.create(id: id)
         var launchedPid: Int32 = 0
         var monitorSocket: Int32 = -1
+        var monitorPid: Int32 = 0
         var cgroupCreated: String?
         do {
             if waitForStart, mkfifo(state.fifoPath(id), 0o622) != 0 { throw RuntimeError.system(.current("mkfifo \(state.fifoPath(id))")) }
@@ -56,12 +58,13 @@ extension Runtime {
                 exit_file: arena.string(state.exitPath(id)), log_path: arena.optionalString(options.containerLog),
                 console_socket: arena.optionalString(options.consoleSocket),
                 oom_file: arena.string(Self.oomFile(mode: manager.mode, cgroupPath: cgroupPath)),
-                log_line_max: options.logLineMax, stdin_fd: -1)
+                log_line_max: options.logLineMax, stdin_fd: -1, attached: waitForStart ? 0 : 1)
             var launch = csys_launch()
             let rc = description.withCConfig(in: arena) { config in csys_container_launch(config, &monitor, &launch) }
             guard rc == 0 else { throw Self.failure(launch.error) }
             launchedPid = launch.container_pid
             monitorSocket = launch.monitor_sock
+            monitorPid = launch.monitor_pid
             defer { close(launch.child_sock) }
 
             do {
@@ -91,6 +94,10 @@ extension Runtime {
                 var report = csys_report()
                 _ = csys_container_wait(monitorSocket, &report)
                 close(monitorSocket)
+                if !waitForStart {
+                    var status: Int32 = 0
+                    _ = csys_waitpid(monitorPid, &status, 0)
+                }
             }
             if let cgroupCreated, let manager = try? cgroups() { try? manager.destroy(path: cgroupCreated) }
             try? state.remove(id)

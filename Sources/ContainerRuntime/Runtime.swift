@@ -42,7 +42,11 @@ public struct Runtime: Sendable {
     /// exited (`runc run`).
     public func run(id: String, bundle: String, options: CreateOptions = CreateOptions()) throws(RuntimeError) -> ContainerExit {
         let launched = try launch(id: id, bundle: bundle, options: options, waitForStart: false)
-        defer { close(launched.monitorSocket) }
+        defer {
+            close(launched.monitorSocket)
+            var status: Int32 = 0
+            _ = csys_waitpid(launched.record.monitorPid, &status, 0)
+        }
         var report = csys_report()
         let exit: ContainerExit
         if csys_container_wait(launched.monitorSocket, &report) == 0 {

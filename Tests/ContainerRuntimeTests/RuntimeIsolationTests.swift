@@ -71,6 +71,34 @@ struct RuntimeIsolationTests {
         #expect(files.contains { ((try? Files.read($0))?.count ?? 0) > 0 } || dirs.contains { !Files.list($0).isEmpty })
     }
 
+    @Test("a second container joins the first one's network, ipc and uts namespaces by path (a pod)")
+    func joinNamespacesByPath() throws {
+        let sandbox = try RuntimeSandbox()
+        defer { sandbox.finish() }
+        let first = try sandbox.runtime.create(id: "pause", bundle: try sandbox.bundle(["sleep", "30"]) { spec in
+            spec.hostname = "pod"
+        }, options: sandbox.options)
+        try sandbox.runtime.start(id: "pause")
+        let shared = ["net", "ipc", "uts"]
+        let script = (shared + ["pid", "mnt"]).map { "readlink /proc/self/ns/\($0)" }.joined(separator: "; ") + "; hostname"
+        let bundle = try sandbox.bundle(["sh", "-c", script]) { spec in
+            spec.hostname = nil
+            let namespaces = spec.linux?.namespaces ?? []
+            spec.linux?.namespaces = namespaces.map { namespace in
+                let proc = ["network": "net", "ipc": "ipc", "uts": "uts"][namespace.type]
+                return proc.map { RuntimeSpec.Namespace(type: namespace.type, path: "/proc/\(first.pid)/ns/\($0)") } ?? namespace
+            }
+        }
+        let result = try sandbox.run("member", bundle: bundle)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 6, "stderr: \(result.stderr)")
+        #expect(Array(lines.prefix(3)) == shared.map { Files.readLink("/proc/\(first.pid)/ns/\($0)") ?? "?" })
+        // Its own pid and mount namespaces, the pod's hostname.
+        #expect(lines[3] != Files.readLink("/proc/\(first.pid)/ns/pid"))
+        #expect(lines[4] != Files.readLink("/proc/\(first.pid)/ns/mnt"))
+        #expect(lines.last == "pod")
+    }
+
     @Test("the exit code is reported; a missing program is a setup error naming it")
     func exitStatus() throws {
         let sandbox = try RuntimeSandbox()

@@ -89,6 +89,20 @@ struct RuntimeLifecycleTests {
         #expect(records.filter { $0.stream == "stderr" }.map(\.content) == ["oops"])
     }
 
+    @Test("with a terminal the process gets a pty of its own devpts; the monitor logs its output")
+    func terminal() throws {
+        let sandbox = try RuntimeSandbox()
+        defer { sandbox.finish() }
+        let bundle = try sandbox.bundle(["sh", "-c", "tty; [ -t 0 ] && [ -t 1 ] && echo interactive"]) { spec in
+            spec.process?.terminal = true
+        }
+        let result = try sandbox.run("tty", bundle: bundle)
+        #expect(result.exit.exitCode == 0)
+        // A pty turns \n into \r\n.
+        let text = String(String.UnicodeScalarView(result.stdout.unicodeScalars.filter { $0 != "\r" }))
+        #expect(text == "/dev/pts/0\ninteractive\n")
+    }
+
     @Test("a container outlives the killed skiff process that started it; a fresh one reports its exit")
     func outlivesItsStarter() throws {
         let skiff = try #require(Self.skiffBinary(), "the skiff executable must be built next to the tests (swift build)")

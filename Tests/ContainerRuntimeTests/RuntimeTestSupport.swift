@@ -153,7 +153,9 @@ struct CRILogRecord: Equatable {
 
     static func parse(_ text: String) throws -> [CRILogRecord] {
         var records: [CRILogRecord] = []
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+        // Split on the byte: a pty's "\r" before the log's "\n" would make one Character of both.
+        for bytes in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).dropLast() {
+            let line = String(decoding: bytes, as: UTF8.self)
             let parts = line.split(separator: " ", maxSplits: 3, omittingEmptySubsequences: false)
             guard parts.count >= 3, parts[1] == "stdout" || parts[1] == "stderr", parts[2] == "F" || parts[2] == "P",
                   parts[0].wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z/) != nil else {

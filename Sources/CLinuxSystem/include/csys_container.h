@@ -97,6 +97,8 @@ struct csys_monitor_config {
     const char *oom_file;      // memory.events / memory.oom_control to read `oom_kill N` from at exit, or NULL
     size_t log_line_max;       // longer lines are split into `P` (partial) records
     int stdin_fd;              // when >= 0 and not logging: the container's stdin (else inherited)
+    int attached;              // 1: the monitor stays our child (the caller reaps it after EXIT, as
+                               // `run` does); 0: double fork, so nobody has to reap it
 };
 
 enum csys_stage {

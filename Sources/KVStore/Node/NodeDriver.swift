@@ -9,10 +9,13 @@ import Raft
 /// mailbox in `NodeShared`.
 ///
 /// One turn of the loop: take every queued input (messages, proposals, reads), tick if
-/// due, then drain `Ready`s. Per Ready: a leader sends first (Raft thesis §10.2.1 lets the
-/// leader write to its disk in parallel with its followers), everyone else persists first;
-/// one fsync covers every entry of the batch; committed entries are applied; ReadIndex
+/// due, then drain `Ready`s. Per Ready: apply the committed entries already on disk, persist
+/// (one fsync for every entry of the batch), then send, then apply the rest; ReadIndex
 /// answers release waiting reads; `advance`.
+///
+/// Everyone — the leader too — persists before sending. The Raft core counts the leader's
+/// own entry as stored the moment it is appended, so a leader that sent first could commit
+/// (and a follower acknowledge) an entry that only one member has on disk.
 final class NodeDriver {
     private let id: NodeID
     private let raw: RawNode
@@ -192,8 +195,6 @@ final class NodeDriver {
             term = hardState.term
             commit = hardState.commit
         }
-        let isLeader = softState.role == .leader
-        if isLeader { send(ready.messages) }
         if let snapshot = ready.snapshot, !snapshot.isEmpty {
             try storage.applySnapshot(snapshot)
             try installSnapshot(snapshot)
@@ -210,7 +211,7 @@ final class NodeDriver {
             try storage.save(hardState: ready.hardState, entries: ready.entries, sync: ready.mustSync)
             if let last = ready.entries.last { durableIndex = last.index }
         }
-        if !isLeader { send(ready.messages) }
+        send(ready.messages)
         for entry in committed where entry.index > applied {
             try apply(entry)
         }

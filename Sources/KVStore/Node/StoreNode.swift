@@ -78,7 +78,14 @@ public final class StoreNode: Service, Sendable {
         try await transport.listen(on: configuration.peerAddress)
         logger.info("listening for peers", metadata: ["address": "\(configuration.peerAddress)"])
 
-        let loopResult = try await startLoop(identity: identity, members: members, transport: transport, logger: logger)
+        let loopResult: Task<Void, any Error>
+        do {
+            loopResult = try await startLoop(identity: identity, members: members, transport: transport, logger: logger)
+        } catch {
+            // Recovery failed (e.g. a corrupt WAL): release the listener before reporting it.
+            await shutdown(transport)
+            throw error
+        }
         if identity.joined {
             Task { await self.promoteWhenCaughtUp(id: identity.id, logger: logger) }
         }

@@ -46,5 +46,7 @@ let package = Package(
         // Kubernetes object model: JSON values, schemas, registry, validation, defaulting, patches, OpenAPI.
         .target(name: "APIModel", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
         .testTarget(name: "APIModelTests", dependencies: ["APIModel"], swiftSettings: strict),
+        // Timings of APIModel's hot paths against Foundation's JSONSerialization (Scripts/bench/apimodel).
+        .executableTarget(name: "APIModelBench", dependencies: ["APIModel"], swiftSettings: strict),
     ]
 )

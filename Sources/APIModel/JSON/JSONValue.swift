@@ -59,7 +59,9 @@ public enum JSONValue: Sendable, Equatable {
     public subscript(key: String) -> JSONValue? {
         get { objectValue?[key] }
         set {
-            var object = objectValue ?? JSONObject()
+            var object: JSONObject
+            if case .object(let o) = self { object = o } else { object = JSONObject() }
+            self = .null  // drop our reference so the member arrays are mutated in place, not copied
             object[key] = newValue
             self = .object(object)
         }

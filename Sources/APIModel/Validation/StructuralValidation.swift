@@ -31,7 +31,9 @@ public enum StructuralValidator {
     public static func validate(_ value: JSONValue, schema: Schema, duplicates: [String] = []) -> StructuralReport {
         var report = StructuralReport()
         report.duplicateFields = duplicates
-        walk(value, schema, FieldPath(), &report)
+        var stack: [JSONParser.PathSegment] = []
+        stack.reserveCapacity(16)
+        walk(value, schema, &stack, &report)
         return report
     }
 
@@ -61,7 +63,10 @@ public enum StructuralValidator {
         FieldError(.typeInvalid, path, .string(value.typeName), "\(path) in body must be of type \(expected)")
     }
 
-    static func walk(_ value: JSONValue, _ schema: Schema, _ path: FieldPath, _ report: inout StructuralReport) {
+    /// `stack` is the path as segments; it is formatted only when something is reported, so a
+    /// valid body costs no string building.
+    static func walk(_ value: JSONValue, _ schema: Schema, _ stack: inout [JSONParser.PathSegment], _ report: inout StructuralReport) {
+        var path: FieldPath { FieldPath(JSONParser.format(stack)) }
         // null is the zero value for every Go field: always accepted.
         if case .null = value { return }
         switch schema {
@@ -75,7 +80,9 @@ public enum StructuralValidator {
             if objectSchema.preservesUnknownFields { return }
             for (key, member) in object {
                 if let field = objectSchema.field(named: key) {
-                    walk(member, field.schema, path.child(key), &report)
+                    stack.append(.key(key))
+                    walk(member, field.schema, &stack, &report)
+                    stack.removeLast()
                 } else {
                     report.unknownFields.append(path.child(key).description)
                 }
@@ -86,7 +93,9 @@ public enum StructuralValidator {
                 return
             }
             for (key, member) in object {
-                walk(member, valueSchema, path.child(key), &report)
+                stack.append(.key(key))
+                walk(member, valueSchema, &stack, &report)
+                stack.removeLast()
             }
         case .array(let arraySchema):
             guard case .array(let items) = value else {
@@ -94,7 +103,9 @@ public enum StructuralValidator {
                 return
             }
             for (i, item) in items.enumerated() {
-                walk(item, arraySchema.items, path.index(i), &report)
+                stack.append(.index(i))
+                walk(item, arraySchema.items, &stack, &report)
+                stack.removeLast()
             }
         case .string(let format):
             guard case .string(let s) = value else {

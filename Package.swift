@@ -31,6 +31,20 @@ let package = Package(
         // OCI image-spec, runtime-spec and distribution-spec types: pure Codable values.
         .target(name: "OCI", swiftSettings: strict),
 
+        // Cluster PKI: CA, leaf certificates, CSR signing, NIOSSL TLS configurations,
+        // bearer tokens and kubeconfig files. Sits above OCI and below everything that serves.
+        .target(
+            name: "PKI",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
         .executableTarget(
             name: "skiff",
             dependencies: [
@@ -42,5 +56,20 @@ let package = Package(
         ),
 
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: strict),
+        .testTarget(
+            name: "PKITests",
+            dependencies: [
+                "PKI",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
     ]
 )

@@ -153,3 +153,16 @@ public struct ClusterPKI: Sendable {
         return renewed
     }
 }
+
+extension ClusterPKI {
+    /// The admin kubeconfig entry for this cluster (`skiff-<cluster>`), ready for
+    /// `Kubeconfig.write` or `Kubeconfig.merge`.
+    public func adminKubeconfig(cluster: String, server: String = "https://127.0.0.1:6443") throws -> KubeconfigEntry {
+        try KubeconfigEntry.skiff(cluster: cluster, certificateAuthority: ca.certificate, user: admin, server: server)
+    }
+
+    /// The pinned join token for `secret` (see `TokenFile`): what `skiff agent --token` takes.
+    public func joinToken(secret: String) throws -> JoinToken {
+        JoinToken(secret: secret, caPEM: try ca.identity.certificatePEM())
+    }
+}

@@ -53,7 +53,7 @@ struct KubeconfigTests {
         init() throws {
             home = try TemporaryDirectory()
             pki = try ClusterPKI.loadOrCreate(dataDirectory: home.file("data"), options: PKIOptions(nodeName: "node-1"))
-            entry = try KubeconfigEntry.skiff(cluster: "demo", certificateAuthority: pki.ca.certificate, user: pki.admin)
+            entry = try pki.adminKubeconfig(cluster: "demo")
         }
 
         func kubectl(_ arguments: [String]) throws -> ToolResult {

@@ -21,21 +21,51 @@ public enum Kubeconfig {
     /// Adds `entry` to the kubeconfig at `path` (created when absent), replacing entries of the
     /// same name, keeping all others, and optionally making it the current context.
     public static func merge(_ entry: KubeconfigEntry, into path: String, setCurrentContext: Bool = true) throws {
-        let existing = try AtomicFile.readIfPresent(path)
-        let text = try merged(entry, into: existing, source: path, setCurrentContext: setCurrentContext)
+        let path = (path as NSString).resolvingSymlinksInPath
         try makeParentDirectory(of: path)
-        try AtomicFile.write(text, to: path, mode: 0o600)
+        try withKubectlLock(path) {
+            let existing = try AtomicFile.readIfPresent(path)
+            let text = try merged(entry, into: existing, source: path, setCurrentContext: setCurrentContext)
+            try AtomicFile.write(text, to: path, mode: 0o600)
+        }
     }
 
     /// Removes the cluster, user and context named `name` from the kubeconfig at `path`, and the
     /// current context when it pointed at them. Returns whether anything was removed.
     @discardableResult
     public static func remove(named name: String, from path: String) throws -> Bool {
-        guard let existing = try AtomicFile.readIfPresent(path) else { return false }
-        let (text, changed) = try removing(named: name, from: existing, source: path)
-        guard changed else { return false }
-        try AtomicFile.write(text, to: path, mode: 0o600)
-        return true
+        let path = (path as NSString).resolvingSymlinksInPath
+        guard FileManager.default.fileExists(atPath: path) else { return false }
+        return try withKubectlLock(path) {
+            guard let existing = try AtomicFile.readIfPresent(path) else { return false }
+            let (text, changed) = try removing(named: name, from: existing, source: path)
+            guard changed else { return false }
+            try AtomicFile.write(text, to: path, mode: 0o600)
+            return true
+        }
+    }
+
+    /// Holds `<path>.lock` the way kubectl's clientcmd does (created exclusively, removed
+    /// afterwards), so a concurrent `kubectl config` edit and ours cannot lose each other's change.
+    /// A lock left by a crashed writer is reported after a few seconds instead of being broken.
+    static func withKubectlLock<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        let lockPath = path + ".lock"
+        var attempts = 0
+        while true {
+            let fd = open(lockPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if fd >= 0 {
+                close(fd)
+                break
+            }
+            guard errno == EEXIST else { throw PKIError.io(path: lockPath, operation: "create lock", errno: errno) }
+            attempts += 1
+            guard attempts < 50 else {
+                throw PKIError.invalidInput("\(lockPath) exists: another process is editing the kubeconfig (remove the file if none is)")
+            }
+            usleep(100_000)
+        }
+        defer { unlink(lockPath) }
+        return try body()
     }
 
     // MARK: - Pure transformations (text in, text out)

@@ -182,3 +182,29 @@ struct KubeconfigTests {
         #expect(user?["token"] as? String == "0123abcd")
     }
 }
+
+@Suite("Kubeconfig file handling")
+struct KubeconfigFileTests {
+    @Test("a symlinked kubeconfig stays a symlink; a held kubectl lock is reported by name")
+    func symlinkAndLock() throws {
+        let home = try TemporaryDirectory()
+        let ca = try CertificateAuthority.generate()
+        let entry = KubeconfigEntry(
+            name: "skiff-x", server: "https://127.0.0.1:6443",
+            certificateAuthorityPEM: try ca.identity.certificatePEM(), credentials: .token("t"))
+        let real = home.file("real-config"), link = home.file("config")
+        try "apiVersion: v1\nkind: Config\n".write(toFile: real, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: real)
+        try Kubeconfig.merge(entry, into: link)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == real)
+        #expect(try String(contentsOfFile: real, encoding: .utf8).contains("skiff-x"))
+        #expect(!FileManager.default.fileExists(atPath: real + ".lock"))
+
+        try "".write(toFile: real + ".lock", atomically: false, encoding: .utf8)
+        let error = try #require(throws: PKIError.self) { try Kubeconfig.remove(named: "skiff-x", from: link) }
+        #expect(error.description.contains(real + ".lock"))
+        try FileManager.default.removeItem(atPath: real + ".lock")
+        #expect(try Kubeconfig.remove(named: "skiff-x", from: link))
+        #expect(try !String(contentsOfFile: real, encoding: .utf8).contains("skiff-x"))
+    }
+}

@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 // skiff: one executable that runs a Kubernetes-compatible development cluster.
 // Module layers (an import only ever points down this list; see DESIGN.md):
-//   CSystem → LinuxSystem → (Raft → KVStore) · (OCI → ImageStore → Registry, ContainerRuntime) → skiff
+//   CLinuxSystem → LinuxSystem → PKI → (Raft → KVStore) · APIModel
+//   · (OCI → ImageStore → Registry, ContainerRuntime) → skiff
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
@@ -40,6 +41,20 @@ let package = Package(
         ),
         // Swift over CLinuxSystem: file descriptors, mounts, namespaces, errno as typed errors.
         .target(name: "LinuxSystem", dependencies: ["CLinuxSystem"], swiftSettings: strict),
+
+        // MARK: Identity
+        // Cluster CAs, certificates, TLS configurations, tokens and kubeconfig files.
+        .target(
+            name: "PKI",
+            dependencies: [
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
 
         // MARK: The store
         // Pure Raft consensus: no I/O, clocks or threads; imports nothing.
@@ -164,6 +179,25 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "APIModelTests", dependencies: ["APIModel"], swiftSettings: strict),
+        .testTarget(
+            name: "PKITests",
+            dependencies: [
+                "PKI",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // MARK: Benchmark drivers (Scripts/bench)
+        // Timings of APIModel's hot paths against Foundation's JSONSerialization (Scripts/bench/apimodel).
+        .executableTarget(name: "APIModelBench", dependencies: ["APIModel"], swiftSettings: strict),
         .testTarget(
             name: "ContainerRuntimeTests",
             dependencies: ["ContainerRuntime", "LinuxSystem", "OCI"],

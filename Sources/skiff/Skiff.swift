@@ -18,7 +18,7 @@ struct Skiff: AsyncParsableCommand {
               skiff image pull --plain-http 127.0.0.1:5000/busybox:latest
               skiff registry --listen 127.0.0.1:5000 --root /var/lib/skiff/default/registry
               skiff runtime spec && skiff runtime run --bundle . demo
-              skiff store run --name n1 --data-dir /var/lib/skiff/default/store
+              skiff store run --name n1 --data-dir /var/lib/skiff/default/store --initial-cluster n1=127.0.0.1:2380
               skiff store put greeting hello && skiff store get greeting
 
             Run 'skiff help <subcommand>' for each command's flags and more examples.

@@ -263,23 +263,7 @@ public struct CgroupV2Manager: CgroupManager {
             try CgroupProcesses.signal(try processes(path: path), with: signal, cgroup: path)
             return
         }
-        do {
-            try setFrozen(true, path: path)
-        } catch {
-            // A task stuck in the kernel (D state) can keep a freeze from completing; signal
-            // anyway rather than leave the cgroup running.
-            logger.warning("cannot freeze cgroup before signalling; signalling unfrozen",
-                           metadata: ["cgroup": "\(path)", "error": "\(error)"])
-            try CgroupProcesses.signal(try processes(path: path), with: signal, cgroup: path)
-            return
-        }
-        do {
-            try CgroupProcesses.signal(try processes(path: path), with: signal, cgroup: path)
-        } catch {
-            try? setFrozen(false, path: path)
-            throw error
-        }
-        try setFrozen(false, path: path)
+        try signalWhileFrozen(path: path, signal: signal, logger: logger)
     }
 
     public func destroy(path: String) throws {

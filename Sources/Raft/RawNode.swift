@@ -24,14 +24,17 @@ public final class RawNode {
     /// Creates a member from `storage`. `peers` is only for the very first start of a brand-new
     /// cluster: when storage is empty and `peers` lists the founding voters (including this
     /// node), their addition is written to the log as committed entries at term 1.
-    /// A node joining an existing cluster, or restarting, passes no peers.
+    /// When storage already holds state (a restart), `peers` is ignored: the membership comes
+    /// from storage. A node joining an existing cluster passes no peers and learns the
+    /// membership from the leader's log or snapshot.
     public init(config: RaftConfig, storage: RaftStorage, peers: [NodeID] = []) throws {
-        let bootstrap = !peers.isEmpty
-        if bootstrap {
+        var bootstrap = false
+        if !peers.isEmpty {
             let last = try storage.lastIndex()
             let (hs, _) = try storage.initialState()
-            guard last == 0 && hs.isEmpty else {
-                throw RaftError.invalidConfig("peers given but storage is not empty: bootstrap only a brand-new node")
+            bootstrap = last == 0 && hs.isEmpty
+            if bootstrap && !peers.contains(config.id) {
+                throw RaftError.invalidConfig("bootstrap peers \(peers) do not include this node \(config.id)")
             }
         }
         raft = try Raft(config: config, storage: storage)

@@ -18,7 +18,7 @@ extension Simulation {
         let up = order.filter { nodes[$0]?.isUp == true }
         guard !up.isEmpty else { return }
         var target = clients[i].guessLeader
-        if target == 0 || nodes[target]?.isUp != true || random.chance(0.2) {
+        if target == 0 || nodes[target]?.isUp != true || random.chance(0.5) {
             target = up[random.below(up.count)]
         }
         guard let node = nodes[target], let raw = node.raw else { return }

@@ -22,6 +22,9 @@ public struct SimulationOptions: Sendable {
     public var healRate: Double = 0.03
     public var transferRate: Double = 0.003
     public var membershipRate: Double = 0.0
+    /// Per tick: how often the slowest nodes' clocks miss a tick (clocks run at different
+    /// speeds, so leases and timeouts cannot be trusted across nodes).
+    public var tickSkipRate: Double = 0.0
     /// Compact the log after this many applied entries past the last snapshot.
     public var snapshotEvery: UInt64 = 40
     /// A client gives up on a request after this many ticks (the request stays "pending").
@@ -48,6 +51,7 @@ public struct SimulationOptions: Sendable {
         // responses from old terms arrive late.
         o.maxDelay = [4, 4, 30][r.below(3)]
         o.heartbeatTick = [1, 2, 3][r.below(3)]
+        o.tickSkipRate = [0.0, 0.1, 0.4][r.below(3)]
         return o
     }
 }
@@ -167,7 +171,11 @@ public final class Simulation {
     func runTick(faults: Bool, clientsActive: Bool) {
         tick += 1
         if faults { injectFaults() }
-        for id in order { nodes[id]?.raw?.tick() }
+        for id in order {
+            // Clocks run at different speeds: node 1 on time, others slower by up to the rate.
+            let skip = options.tickSkipRate * Double((id - 1) % 3) / 2
+            if !random.chance(skip) { nodes[id]?.raw?.tick() }
+        }
         if clientsActive { driveClients() }
         expireClientRequests()
         var rounds = 0

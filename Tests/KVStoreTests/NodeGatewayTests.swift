@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Raft
 import Testing
 
 @testable import KVStore
@@ -115,5 +116,47 @@ struct NodeSnapshotImageTests {
         flipped[flipped.count - 6] ^= 0x01
         #expect(throws: NodeError.self) { try StoreSnapshotImage.decode(flipped, file: "x") }
         #expect(throws: NodeError.self) { try StoreSnapshotImage.decode(Array("not a snapshot".utf8), file: "x") }
+    }
+}
+
+@Suite("Store node membership")
+struct NodeMembershipTests {
+    @Test("a member started with --join catches up as a learner, is promoted, and serves reads")
+    func joinAsLearnerThenPromote() async throws {
+        let cluster = try await NodeTestCluster(size: 1)
+        try await cluster.waitUntilWritable()
+        defer { Task { await cluster.shutdown() } }
+        let client = GatewayClient(endpoints: cluster.clientURLs, timeout: .seconds(5))
+        for index in 0..<20 {
+            _ = try await client.put(KV.PutRequest(key: Array("before/\(index)".utf8), value: [UInt8(index)]))
+        }
+
+        var configuration = NodeConfiguration(
+            name: "joiner", dataDirectory: cluster.root.appendingPathComponent("joiner"),
+            clientURL: "http://127.0.0.1:\(try ClusterHarness.freePort())",
+            peerAddress: PeerAddress(host: "127.0.0.1", port: try ClusterHarness.freePort()), initialCluster: [],
+            join: cluster.clientURLs[0])
+        configuration.tickInterval = .milliseconds(20)
+        let joiner = StoreNode(configuration: configuration, logger: .init(label: "test")) { _, _ in (MemoryStorage(), "memory") }
+        let run = Task { try await joiner.run() }
+        defer {
+            joiner.stop()
+            run.cancel()
+        }
+
+        var voters = 0
+        for _ in 0..<200 {
+            let members = try await client.memberList().members
+            voters = members.filter { !$0.isLearner }.count
+            if voters == 2 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(voters == 2, "the joiner was not promoted to a voter")
+        let prefix = Array("before/".utf8)
+        let read = try await joiner.range(KV.RangeRequest(key: prefix, rangeEnd: KV.prefixEnd(of: prefix)))
+        #expect(read.count == 20)
+        // Writes now need both voters; one through the joiner commits.
+        _ = try await joiner.put(KV.PutRequest(key: Array("after".utf8), value: [1]))
+        #expect(try await client.range(KV.RangeRequest(key: Array("after".utf8))).count == 1)
     }
 }

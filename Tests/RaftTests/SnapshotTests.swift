@@ -65,11 +65,21 @@ struct SnapshotTests {
         let node = c.node(2)
         let before = node.raw.status
         _ = try compact(c, 2)
-        let restarted = try RawNode(config: RaftConfig(id: 2, applied: before.applied, randomSeed: 99), storage: node.storage)
+        // Peers are ignored on a restart: membership comes from storage.
+        let restarted = try RawNode(config: RaftConfig(id: 2, applied: before.applied, randomSeed: 99),
+                                    storage: node.storage, peers: [1, 2, 3])
         let after = restarted.status
         #expect(after.hardState == before.hardState)
         #expect(after.lastIndex == before.lastIndex)
         #expect(after.confState.voters == [1, 2, 3])
         #expect(!restarted.hasReady() || restarted.ready().committedEntries.isEmpty)
+    }
+
+    @Test("bootstrapping a node that is not among the founding peers is refused with a clear error")
+    func bootstrapWithoutSelf() {
+        #expect(throws: RaftError.invalidConfig("bootstrap peers [2, 3] do not include this node 1")) {
+            try RawNode(config: RaftConfig(id: 1), storage: MemoryStorage(), peers: [2, 3])
+        }
+        #expect(throws: RaftError.self) { try RawNode(config: RaftConfig(id: 0), storage: MemoryStorage()) }
     }
 }

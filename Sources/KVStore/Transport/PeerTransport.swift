@@ -42,6 +42,10 @@ public struct PeerAddressError: Error, CustomStringConvertible {
 /// outgoing `PeerLink` per peer. It moves opaque frames; `RaftMessageCodec` gives them
 /// meaning. Inbound frames are handed to `onFrame` on a NIO thread: the receiver must
 /// only enqueue (the node loop does the work), never block.
+///
+/// Plain TCP for now: peers are trusted by address. Mutual TLS with the cluster CA belongs
+/// in the two channel initializers (server and `PeerLink`'s client) once the cluster PKI
+/// exists.
 public final class PeerTransport: Sendable {
     public let localID: UInt64
     private let group: any EventLoopGroup

@@ -134,6 +134,7 @@ let package = Package(
             name: "skiff",
             dependencies: [
                 "OCI", "KVStore", "ContainerRuntime", "LinuxSystem", "ImageStore", "Registry",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "OCITests", dependencies: ["OCI"], swiftSettings: strict),
         .testTarget(
             name: "ContainerRuntimeTests",
-            dependencies: ["ContainerRuntime", "LinuxSystem", "OCI"],
+            dependencies: ["ContainerRuntime", "LinuxSystem", "CLinuxSystem", "OCI"],
             swiftSettings: strict
         ),
     ]

@@ -88,3 +88,25 @@ int csys_write_file_atomic(const char *path, const void *buf, size_t len, unsign
     if (rename(tmp, path) < 0) { int e = errno; unlink(tmp); errno = e; return -1; }
     return 0;
 }
+
+/// The one piece of global state here: a signal handler can only reach a global.
+static volatile pid_t forward_target;
+
+static void forward_signal(int sig) {
+    int saved = errno;
+    if (forward_target > 0) kill(forward_target, sig);
+    errno = saved;
+}
+
+int csys_forward_signals(pid_t target) {
+    static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+    forward_target = target;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = forward_signal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+        if (sigaction(signals[i], &sa, NULL) < 0) return -1;
+    return 0;
+}

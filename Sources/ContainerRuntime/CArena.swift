@@ -14,7 +14,7 @@ final class CArena {
     }
 
     func string(_ value: String) -> UnsafePointer<CChar> {
-        let copy = strdup(value)!  // allocation failure is fatal anyway
+        guard let copy = strdup(value) else { fatalError("out of memory copying a launch description") }
         blocks.append(UnsafeMutableRawPointer(copy))
         return UnsafePointer(copy)
     }
@@ -43,7 +43,9 @@ final class CArena {
     }
 
     private func allocate<T>(_: T.Type, count: Int) -> UnsafeMutablePointer<T> {
-        let raw = malloc(max(1, count * MemoryLayout<T>.stride))!
+        guard let raw = malloc(max(1, count * MemoryLayout<T>.stride)) else {
+            fatalError("out of memory laying out a launch description")
+        }
         blocks.append(raw)
         return raw.bindMemory(to: T.self, capacity: count)
     }

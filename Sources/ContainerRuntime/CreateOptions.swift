@@ -15,6 +15,9 @@ public struct CreateOptions: Sendable {
     public var logLineMax: Int = 16 * 1024
     /// Default `linux.cgroupsPath` when config.json has none; `nil`: `skiff/<id>`.
     public var defaultCgroupParent: String?
+    /// `run` only: pass SIGINT, SIGTERM, SIGHUP, … received by this process on to the
+    /// container (a foreground CLI's behaviour; it takes those signals over process-wide).
+    public var forwardSignals = false
 
     public init(overlay: OverlayRootfs? = nil, containerLog: String? = nil, consoleSocket: String? = nil,
                 pidFile: String? = nil) {

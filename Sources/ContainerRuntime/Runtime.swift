@@ -47,6 +47,7 @@ public struct Runtime: Sendable {
             var status: Int32 = 0
             _ = csys_waitpid(launched.record.monitorPid, &status, 0)
         }
+        if options.forwardSignals { _ = csys_forward_signals(launched.record.pid) }
         var report = csys_report()
         let exit: ContainerExit
         if csys_container_wait(launched.monitorSocket, &report) == 0 {

@@ -21,7 +21,9 @@ struct RuntimeRunCommand: ParsableCommand {
             }
             return
         }
-        let exit = try global.perform { try runtime.run(id: id, bundle: options.bundle, options: options.createOptions) }
+        var createOptions = options.createOptions
+        createOptions.forwardSignals = true
+        let exit = try global.perform { try runtime.run(id: id, bundle: options.bundle, options: createOptions) }
         if exit.exitCode != 0 { throw ExitCode(exit.exitCode) }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import ContainerRuntime
 import LinuxSystem
+import CLinuxSystem
 import OCI
 
 /// create/start/state/kill/delete, exec, CRI logs, and containers outliving their starter.
@@ -136,6 +137,29 @@ struct RuntimeLifecycleTests {
         #expect(state.contains("\"status\" : \"stopped\""))
         #expect(state.contains("\"exitCode\" : 7"))
         _ = try Self.skiffOutput(skiff, ["runtime", "delete", "--root", root, "orphan"])
+    }
+
+    @Test("skiff runtime run passes SIGTERM on to the container and exits with its code")
+    func runForwardsSignals() throws {
+        let skiff = try #require(Self.skiffBinary(), "the skiff executable must be built next to the tests (swift build)")
+        let sandbox = try RuntimeSandbox()
+        defer { sandbox.finish() }
+        let bundle = try sandbox.bundle(["sh", "-c", "trap 'exit 3' TERM; touch /tmp/ready; while :; do sleep 0.05; done"]) { spec in
+            spec.linux?.cgroupsPath = sandbox.cgroupParent + "/fwd"
+        }
+        let root = sandbox.runtime.state.root
+        let starter = try Self.spawn(skiff, ["runtime", "run", "--root", root, "--bundle", bundle,
+                                             "--container-log", sandbox.directory + "/fwd.log", "fwd"])
+        var pid: Int32 = 0
+        for _ in 0..<500 where pid == 0 {
+            pid = (try? sandbox.runtime.inspect(id: "fwd"))?.record.pid ?? 0
+            if pid == 0 { usleep(10_000) }
+        }
+        for _ in 0..<500 where !Files.exists("/proc/\(pid)/root/tmp/ready") { usleep(10_000) }
+        kill(starter, SIGTERM)
+        var status: Int32 = 0
+        _ = waitpid(starter, &status, 0)
+        #expect(csys_wifexited(status) != 0 && csys_wexitstatus(status) == 3)
     }
 
     static func skiffBinary() -> String? {

@@ -32,4 +32,9 @@ int csys_write_all(int fd, const void *buf, size_t len);
 /// (state files live on tmpfs), then rename.
 int csys_write_file_atomic(const char *path, const void *buf, size_t len, unsigned int mode);
 
+/// Installs process-wide handlers that pass SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2
+/// and SIGWINCH on to `target` (what `runtime run` in the foreground does, as runc does).
+/// For a command-line process only: it takes over those signals for the whole process.
+int csys_forward_signals(pid_t target);
+
 #endif

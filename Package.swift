@@ -201,7 +201,7 @@ let package = Package(
         .executableTarget(name: "APIModelBench", dependencies: ["APIModel"], swiftSettings: strict),
         .testTarget(
             name: "ContainerRuntimeTests",
-            dependencies: ["ContainerRuntime", "LinuxSystem", "CLinuxSystem", "OCI"],
+            dependencies: ["ContainerRuntime", "LinuxSystem", "OCI"],
             swiftSettings: strict
         ),
     ]

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -106,7 +107,14 @@ int csys_forward_signals(pid_t target) {
     sa.sa_handler = forward_signal;
     sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+    sigset_t forwarded;
+    sigemptyset(&forwarded);
+    for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
         if (sigaction(signals[i], &sa, NULL) < 0) return -1;
-    return 0;
+        sigaddset(&forwarded, signals[i]);
+    }
+    // A process can inherit these signals blocked (a parent's thread mask survives exec);
+    // a foreground CLI that forwards them must be able to receive them, so unblock them in
+    // the thread that waits for the container.
+    return pthread_sigmask(SIG_UNBLOCK, &forwarded, NULL) == 0 ? 0 : -1;
 }

@@ -43,8 +43,10 @@ struct WatchTests {
 
     @Test("events under concurrent writes and watch registrations arrive in order, each once")
     func orderingUnderConcurrency() async throws {
-        let store = MVCCStore()
         let writes = 2000
+        // Room for every write: this test is about order, not about slow watchers (the writer
+        // may finish before a watcher is scheduled at all); overflow has its own test.
+        let store = MVCCStore(watchHub: WatchHub(bufferLimit: writes + 16))
         try await withThrowingTaskGroup(of: [Int64].self) { group in
             group.addTask {
                 for i in 0..<writes { store.put("k\(i % 17)", "\(i)") }

@@ -42,7 +42,11 @@ final class RuntimeSandbox {
         for applet in try Self.applets() where applet != "busybox" {
             try FileManager.default.createSymbolicLink(atPath: rootfs + "/bin/" + applet, withDestinationPath: "busybox")
         }
-        if helper { try FileManager.default.copyItem(atPath: try Self.syscallProbe(), toPath: rootfs + "/bin/probe") }
+        if helper {
+            let probe = try Self.syscallProbe()
+            defer { try? FileManager.default.removeItem(atPath: (probe as NSString).deletingLastPathComponent) }
+            try FileManager.default.copyItem(atPath: probe, toPath: rootfs + "/bin/probe")
+        }
         var spec = DefaultRuntimeSpec.make(args: args, terminal: false, hostname: "sandbox")
         spec.mounts?.append(.init(destination: "/tmp", type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "mode=1777"]))
         edit(&spec)

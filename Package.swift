@@ -3,6 +3,18 @@
 // Module layers (an import only ever points down this list; see DESIGN.md):
 //   CLinuxSystem → LinuxSystem → PKI → (Raft → KVStore) · APIModel
 //   · (OCI → ImageStore → Registry, ContainerRuntime) → skiff
+//
+// Where this differs from DESIGN.md's layout, and why:
+// - The C wrappers are `CLinuxSystem`, not `CSystem`: swift-system already has a target of
+//   that name and SwiftPM refuses the duplicate.
+// - `PKI` is its own module below everything that serves: the apiserver (TLS, client
+//   certificates), the store's peer transport and `skiff up` (kubeconfig) all need it, and
+//   none of them may import another.
+// - `Linearizability` and `RaftSimulation` are libraries, not test files: the Raft
+//   simulation and the real-process store tests check histories with the same checker, and
+//   `Scripts/sim` runs the simulation over many seeds.
+// - `CZlib` exposes the system's zlib and zstd (and a few libc calls Glibc leaves out) to
+//   ImageStore.
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]

@@ -8,14 +8,7 @@ struct StoreGet: AsyncParsableCommand {
 
     @OptionGroup var endpoint: StoreEndpointOptions
 
-    @Argument(help: "The key (or the first key of the range).")
-    var key: String
-
-    @Option(name: .long, help: "End of the range, exclusive.")
-    var rangeEnd: String?
-
-    @Flag(name: .long, help: "Every key that starts with KEY.")
-    var prefix = false
+    @OptionGroup var range: StoreKeyRangeOptions
 
     @Option(name: .long, help: "Read the keyspace as of this revision.")
     var revision: Int64 = 0
@@ -33,15 +26,14 @@ struct StoreGet: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        if prefix && rangeEnd != nil { throw ValidationError("--prefix and --range-end cannot be combined") }
         if revision < 0 { throw ValidationError("--revision must not be negative, got \(revision)") }
         if limit < 0 { throw ValidationError("--limit must not be negative, got \(limit)") }
     }
 
     func run() async throws {
         let client = try endpoint.client()
-        let keyBytes = Array(key.utf8)
-        let end: [UInt8] = prefix ? KV.prefixEnd(of: keyBytes) : rangeEnd.map { Array($0.utf8) } ?? []
+        let keyBytes = range.keyBytes
+        let end = range.endBytes
         let response = try await client.range(
             KV.RangeRequest(
                 key: keyBytes, rangeEnd: end, limit: limit, revision: revision,

@@ -9,27 +9,19 @@ struct StoreWatch: AsyncParsableCommand {
 
     @OptionGroup var endpoint: StoreEndpointOptions
 
-    @Argument(help: "The key (or the first key of the range).")
-    var key: String
-
-    @Option(name: .long, help: "End of the range, exclusive.")
-    var rangeEnd: String?
-
-    @Flag(name: .long, help: "Every key that starts with KEY.")
-    var prefix = false
+    @OptionGroup var range: StoreKeyRangeOptions
 
     @Option(name: .long, help: "Replay history from this revision (0: only new changes).")
     var rev: Int64 = 0
 
     func validate() throws {
-        if prefix && rangeEnd != nil { throw ValidationError("--prefix and --range-end cannot be combined") }
         if rev < 0 { throw ValidationError("--rev must not be negative, got \(rev)") }
     }
 
     func run() async throws {
         let client = try endpoint.client()
-        let keyBytes = Array(key.utf8)
-        let end: [UInt8] = prefix ? KV.prefixEnd(of: keyBytes) : rangeEnd.map { Array($0.utf8) } ?? []
+        let keyBytes = range.keyBytes
+        let end = range.endBytes
         for try await response in client.watch(
             KV.WatchCreateRequest(key: keyBytes, rangeEnd: end, startRevision: rev))
         {

@@ -1,9 +1,6 @@
 import Foundation
 @testable import ImageStore
-import Logging
 import OCI
-import Registry
-import ServiceLifecycle
 import Testing
 
 /// The images `Scripts/build-images` produces, carried by the real peer (`skopeo copy`) into
@@ -22,46 +19,32 @@ struct BuiltImagesRoundTripTests {
         let (built, buildLog) = try await runAsync(["/usr/bin/env"] + env.map { "\($0)=\($1)" } + ["\(repositoryRoot)/Scripts/build-images"])
         try #require(built == 0, "Scripts/build-images failed: \(buildLog)")
 
-        var logger = Logger(label: "skiff.registry")
-        logger.logLevel = .warning
-        let service = RegistryService(root: tmp.sub("registry"), host: "127.0.0.1", port: 0, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            do {
-                let host = "127.0.0.1:\(try await service.listeningPort())"
-                for name in ["busybox", "hello"] {
-                    let archive = "\(tmp.sub("out"))/\(name).oci.tar"
-                    let original = try await rawManifest("oci-archive:\(archive)")
-                    let remote = "docker://\(host)/built/\(name):latest"
+        try await withSkiffRegistry(root: tmp.sub("registry")) { host in
+            for name in ["busybox", "hello"] {
+                let archive = "\(tmp.sub("out"))/\(name).oci.tar"
+                let original = try await rawManifest("oci-archive:\(archive)")
+                let remote = "docker://\(host)/built/\(name):latest"
 
-                    var (rc, out) = try await runAsync(["skopeo", "copy", "--quiet", "--dest-tls-verify=false", "oci-archive:\(archive)", remote])
-                    try #require(rc == 0, "skopeo push of \(name): \(out)")
-                    let served = try await rawManifest(remote)
-                    #expect(served == original, "\(name): the registry serves the manifest bytes that were pushed")
+                var (rc, out) = try await runAsync(["skopeo", "copy", "--quiet", "--dest-tls-verify=false", "oci-archive:\(archive)", remote])
+                try #require(rc == 0, "skopeo push of \(name): \(out)")
+                let served = try await rawManifest(remote)
+                #expect(served == original, "\(name): the registry serves the manifest bytes that were pushed")
 
-                    let back = "\(tmp.path)/back-\(name)"
-                    (rc, out) = try await runAsync(["skopeo", "copy", "--quiet", "--src-tls-verify=false", remote, "oci:\(back):\(name)"])
-                    try #require(rc == 0, "skopeo pull of \(name): \(out)")
-                    let pulled = try await rawManifest("oci:\(back):\(name)")
-                    #expect(pulled == original, "\(name): pulled back with the same manifest digest")
-                    let manifest = try JSONDecoder().decode(Manifest.self, from: Data(pulled))
-                    for layer in manifest.layers + [manifest.config] {
-                        let blob = try FS.readFile("\(back)/blobs/\(layer.digest.algorithm.rawValue)/\(layer.digest.encoded)")
-                        #expect(try Digest.sha256(of: blob) == layer.digest, "\(name): blob \(layer.digest) intact")
-                    }
-
-                    // skiff's own client pulls the same image from skiff's registry.
-                    (rc, out) = try await runAsync([skiff, "image", "pull", "--root", tmp.sub("store"), "--plain-http", "\(host)/built/\(name):latest"])
-                    #expect(rc == 0, "skiff image pull \(name): \(out)")
-                    #expect(out.contains(try Digest.sha256(of: original).description), "\(name): skiff pulled \(out)")
+                let back = "\(tmp.path)/back-\(name)"
+                (rc, out) = try await runAsync(["skopeo", "copy", "--quiet", "--src-tls-verify=false", remote, "oci:\(back):\(name)"])
+                try #require(rc == 0, "skopeo pull of \(name): \(out)")
+                let pulled = try await rawManifest("oci:\(back):\(name)")
+                #expect(pulled == original, "\(name): pulled back with the same manifest digest")
+                let manifest = try JSONDecoder().decode(Manifest.self, from: Data(pulled))
+                for layer in manifest.layers + [manifest.config] {
+                    let blob = try FS.readFile("\(back)/blobs/\(layer.digest.algorithm.rawValue)/\(layer.digest.encoded)")
+                    #expect(try Digest.sha256(of: blob) == layer.digest, "\(name): blob \(layer.digest) intact")
                 }
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-            } catch {
-                await group.triggerGracefulShutdown()
-                tasks.cancelAll()
-                throw error
+
+                // skiff's own client pulls the same image from skiff's registry.
+                (rc, out) = try await runAsync([skiff, "image", "pull", "--root", tmp.sub("store"), "--plain-http", "\(host)/built/\(name):latest"])
+                #expect(rc == 0, "skiff image pull \(name): \(out)")
+                #expect(out.contains(try Digest.sha256(of: original).description), "\(name): skiff pulled \(out)")
             }
         }
     }

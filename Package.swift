@@ -1,8 +1,8 @@
 // swift-tools-version:6.0
 // skiff: one executable that runs a Kubernetes-compatible development cluster.
 // Module layers (an import only ever points down this list; see DESIGN.md):
-//   CLinuxSystem → LinuxSystem → PKI → (Raft → KVStore) · APIModel
-//   · (OCI → ImageStore → Registry, ContainerRuntime) → skiff
+//   CLinuxSystem → LinuxSystem → PKI → (Raft → KVStore) · (APIModel → APIServer)
+//   · (OCI → ImageStore → Registry, ContainerRuntime) → Cluster → skiff
 //
 // Where this differs from DESIGN.md's layout, and why:
 // - The C wrappers are `CLinuxSystem`, not `CSystem`: swift-system already has a target of
@@ -94,6 +94,26 @@ let package = Package(
         // Kubernetes object model: JSON values, schemas, registry, validation, defaulting, patches, OpenAPI.
         .target(name: "APIModel", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strict),
 
+        // The apiserver: HTTPS transport, authentication, REST over the store, discovery,
+        // OpenAPI, watch cache, tables, patch and apply, and the seams to the node agent.
+        .target(
+            name: "APIServer",
+            dependencies: [
+                "APIModel", "KVStore", "PKI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdHTTP2", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+
         // MARK: Containers
         // The OCI runtime: bundles, namespaces, rootfs, cgroups (v1, v2, hybrid), seccomp,
         // capabilities, monitor, exec.
@@ -138,11 +158,25 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: Composition
+        // The composition root: data directory, PKI, store member and apiserver wired into
+        // `skiff server` (and later the agent and `skiff up`).
+        .target(
+            name: "Cluster",
+            dependencies: [
+                "APIServer", "APIModel", "KVStore", "PKI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict
+        ),
+
         // MARK: The executable
         .executableTarget(
             name: "skiff",
             dependencies: [
-                "OCI", "KVStore", "ContainerRuntime", "LinuxSystem", "ImageStore", "Registry",
+                "OCI", "KVStore", "ContainerRuntime", "LinuxSystem", "ImageStore", "Registry", "Cluster",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -205,7 +239,46 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .testTarget(
+            name: "APIServerTests",
+            dependencies: [
+                "APIServer", "APIModel", "KVStore", "PKI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // Real kubectl (1.27–1.33) and the official Python client against a live `skiff server`.
+        .testTarget(
+            name: "KubectlTests",
+            dependencies: [
+                "Cluster", "APIServer", "APIModel", "KVStore", "PKI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
         // MARK: Benchmark drivers (Scripts/bench)
+        // Load generator for Scripts/bench/apiserver: latency and throughput of the REST verbs
+        // and watch fan-out against a live skiff apiserver.
+        .executableTarget(
+            name: "APIServerBench",
+            dependencies: [
+                "APIModel", "PKI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict
+        ),
         // Timings of APIModel's hot paths against Foundation's JSONSerialization (Scripts/bench/apimodel).
         .executableTarget(name: "APIModelBench", dependencies: ["APIModel"], swiftSettings: strict),
         .testTarget(

@@ -1,0 +1,1 @@
+// APIServer: the Kubernetes API over HTTPS, backed by the replicated store.

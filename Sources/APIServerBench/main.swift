@@ -1,0 +1,2 @@
+// Load generator for Scripts/bench/apiserver.
+print("APIServerBench: not written yet")

@@ -1,0 +1,1 @@
+// Cluster: the composition root that wires the data directory, PKI, store and apiserver.

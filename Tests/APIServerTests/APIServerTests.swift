@@ -1,0 +1,1 @@
+// Tests of the apiserver against a real store on loopback.

@@ -1,0 +1,1 @@
+// Real kubectl and the official Python client against a live skiff server.

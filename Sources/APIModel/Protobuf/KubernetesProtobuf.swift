@@ -70,8 +70,9 @@ public enum KubernetesProtobuf {
     /// DeleteOptions are meta.v1 messages whatever group they are sent for.
     static func messageName(apiVersion: String, kind: String) -> String? {
         let gv = GroupVersion(apiVersion: apiVersion)
-        var group = gv.group.isEmpty ? "core" : gv.group
-        if group.hasSuffix(".k8s.io") { group = String(group.dropLast(".k8s.io".count)) }
+        // The proto package is the group's first label: scheduling.k8s.io → scheduling,
+        // rbac.authorization.k8s.io → rbac.
+        let group = gv.group.isEmpty ? "core" : String(gv.group.prefix { $0 != "." })
         let schema = ProtobufSchema.shared
         let candidates = ["\(group).\(gv.version).\(kind)", "meta.v1.\(kind)"]
         return candidates.first { schema.messages[$0] != nil }

@@ -49,6 +49,15 @@ public enum KubernetesProtobuf {
             throw ProtobufDecodingError("\(envelope.kind): unsupported protobuf content encoding \"\(envelope.contentEncoding)\"")
         }
         guard !envelope.kind.isEmpty else { throw ProtobufDecodingError("protobuf envelope carries no kind") }
+        if envelope.contentType.hasPrefix("application/json") {
+            // runtime.Unknown may wrap a JSON document; its bytes are the object as sent.
+            guard case .object(var object)? = try? JSONValue.parse(bytes[envelope.raw]).value else {
+                throw ProtobufDecodingError("\(envelope.kind): envelope says JSON but the raw bytes are not a JSON object")
+            }
+            if object["kind"] == nil { object["kind"] = .string(envelope.kind) }
+            if object["apiVersion"] == nil, !envelope.apiVersion.isEmpty { object["apiVersion"] = .string(envelope.apiVersion) }
+            return .object(object)
+        }
         guard let message = messageName(apiVersion: envelope.apiVersion, kind: envelope.kind) else {
             throw ProtobufDecodingError("protobuf decoding of \(envelope.apiVersion.isEmpty ? "" : envelope.apiVersion + ", Kind=")\(envelope.kind) is not supported; send JSON")
         }

@@ -34,9 +34,7 @@ extension WatchCache {
 
     private func register(_ r: ResourceInfo, namespace: String?, options: WatchOptions, start: WatchStart) -> AsyncStream<WatchEvent> {
         let resourceKey = r.storagePrefix
-        let filter = WatchFilter(
-            keyPrefix: r.storagePrefix(namespace: namespace), labelSelector: options.labelSelector,
-            fieldSelector: options.fieldSelector)
+        let filter = WatchFilter(r, namespace: namespace, labelSelector: options.labelSelector, fieldSelector: options.fieldSelector)
         let capacity = configuration.eventsPerResource
         let watcherBuffer = configuration.watcherBuffer
         let registered: (stream: AsyncStream<WatchEvent>, id: Int?) = state.withLock { state in

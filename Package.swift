@@ -222,7 +222,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "APIModelTests", dependencies: ["APIModel"], swiftSettings: strict),
+        // Fixtures (captured kubectl request bodies) are read by path, not bundled as resources.
+        .testTarget(name: "APIModelTests", dependencies: ["APIModel"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "PKITests",
             dependencies: [

@@ -199,4 +199,37 @@ struct RESTCreateUpdateTests {
             _ = try await expectAPIError(h, request(.list, R.configmaps, query: ["fieldSelector": "spec.bogus=1"]), code: 400)
         }
     }
+
+    @Test func putCreatesLeasesAndMetadataOnlyChangesKeepGeneration() async throws {
+        try await withRESTHandler { h in
+            let leases = R.resource("leases", group: "coordination.k8s.io")
+            let lease: JSONValue = ["apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                                    "metadata": ["name": "node-1", "namespace": "kube-node-lease"],
+                                    "spec": ["holderIdentity": "node-1", "leaseDurationSeconds": 40]]
+            let created = try await h.handle(request(.update, leases, namespace: "kube-node-lease", name: "node-1", body: lease))
+            #expect(created.code == 201)
+            #expect(created.body.meta("generation") == 1)
+            var renewed = created.body
+            renewed["spec"]?["renewTime"] = "2026-11-25T01:00:00.000000Z"
+            let r = try await h.handle(request(.update, leases, namespace: "kube-node-lease", name: "node-1", body: renewed))
+            #expect(r.code == 200)
+            #expect(r.body.meta("generation") == 2)
+
+            // Labels on a ConfigMap: no generation bump; an identical PUT writes nothing.
+            let cm = try await h.handle(request(.create, R.configmaps, body: configMap("meta")))
+            var labelled = cm.body
+            labelled.setMeta("labels", ["x": "y"])
+            let l = try await h.handle(request(.update, R.configmaps, name: "meta", body: labelled))
+            #expect(l.body.meta("generation") == 1)
+            let same = try await h.handle(request(.update, R.configmaps, name: "meta", body: l.body))
+            #expect(same.body.metaString("resourceVersion") == l.body.metaString("resourceVersion"))
+
+            // ownerReferences are stored as sent.
+            var owned = configMap("owned")
+            owned.setMeta("ownerReferences", [["apiVersion": "apps/v1", "kind": "Deployment", "name": "web",
+                                               "uid": "0b0e2a43-0000-4000-8000-000000000001", "controller": true]])
+            let o = try await h.handle(request(.create, R.configmaps, body: owned))
+            #expect(o.body.meta("ownerReferences")?[0]?["name"] == "web")
+        }
+    }
 }

@@ -138,4 +138,22 @@ struct RESTPatchTests {
             #expect(managers2 == ["mine"])
         }
     }
+
+    @Test func concurrentPatchesAllLand() async throws {
+        try await withRESTHandler { h in
+            _ = try await h.handle(request(.create, R.configmaps, body: configMap("busy")))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for i in 0..<10 {
+                    group.addTask {
+                        _ = try await h.handle(request(.patch, R.configmaps, name: "busy",
+                                                       body: ["metadata": ["labels": ["k\(i)": "v"]]],
+                                                       contentType: "application/merge-patch+json"))
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let got = try await h.handle(request(.get, R.configmaps, name: "busy"))
+            #expect(got.body.meta("labels")?.objectValue?.count == 10)
+        }
+    }
 }

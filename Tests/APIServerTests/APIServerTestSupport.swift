@@ -32,8 +32,10 @@ struct LiveServer: Sendable {
     let anonymous: HTTPClient
 
     /// Runs `body` with a client presenting `identity`, shut down afterwards.
-    func withClient<T: Sendable>(identity: CertifiedKey?, _ body: (HTTPClient) async throws -> T) async throws -> T {
-        let client = try Self.makeClient(tls: tls, pki: pki, identity: identity)
+    /// A refused handshake surfaces only when the connect timeout passes, hence a short default.
+    func withClient<T: Sendable>(identity: CertifiedKey?, connectTimeout: TimeAmount = .seconds(2),
+                                 _ body: (HTTPClient) async throws -> T) async throws -> T {
+        let client = try Self.makeClient(tls: tls, pki: pki, identity: identity, connectTimeout: connectTimeout)
         do {
             let result = try await body(client)
             try await client.shutdown()
@@ -45,9 +47,10 @@ struct LiveServer: Sendable {
     }
 
     /// A client trusting the cluster CA and presenting `identity` (e.g. `pki.admin`) if given.
-    static func makeClient(tls: Bool, pki: ClusterPKI, identity: CertifiedKey?) throws -> HTTPClient {
+    static func makeClient(tls: Bool, pki: ClusterPKI, identity: CertifiedKey?,
+                           connectTimeout: TimeAmount = .seconds(10)) throws -> HTTPClient {
         var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: .seconds(10), read: .seconds(60))
+        configuration.timeout = .init(connect: connectTimeout, read: .seconds(60))
         if tls {
             var tlsConfiguration = try TLSConfigurations.client(trustRoots: [pki.ca.certificate], identity: identity)
             tlsConfiguration.certificateVerification = .noHostnameVerification

@@ -44,7 +44,7 @@ extension WatchCache {
                 throw StorageError.badRequest("resourceVersionMatch \"Exact\" is forbidden for resourceVersion \"0\"")
             }
             guard match.isEmpty || match == "NotOlderThan" else { throw Self.unsupportedMatch(match) }
-            try await waitUntilReady()
+            try await waitForRevision(0, timeout: configuration.catchUpTimeout)
             return pageFromCache(r, filter: filter, startKey: filter.keyPrefix, limit: limit)
         default:
             guard let revision = Int64(version), revision > 0 else {

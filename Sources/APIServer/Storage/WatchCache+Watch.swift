@@ -13,7 +13,7 @@ extension WatchCache {
             try await waitForRevision(latest, timeout: configuration.catchUpTimeout)
             start = .initialState
         case "0":
-            try await waitUntilReady()
+            try await waitForRevision(0, timeout: configuration.catchUpTimeout)
             start = .initialState
         case let text?:
             guard let revision = Int64(text), revision > 0 else {

@@ -69,8 +69,9 @@ final class WatchCache: Sendable {
             resources[resource, default: ResourceCache(capacity: configuration.eventsPerResource, horizon: revision)]
                 .objects[key] = object
         }
-        for resource in resources.keys {
-            resources[resource]?.sortedKeys = resources[resource].map { Array($0.objects.keys).sorted() } ?? []
+        for (prefix, resource) in resources {
+            let sorted = resource.objects.keys.sorted()
+            resources[prefix]?.sortedKeys = sorted
         }
         let ready = state.withLock { state in
             state.resources = resources
@@ -192,8 +193,12 @@ final class WatchCache: Sendable {
                 try? await Task.sleep(for: timeout)
                 if Task.isCancelled { return }
                 let waiter = self?.state.withLock { $0.waiters.removeValue(forKey: id) }
-                waiter?.resume(throwing: StorageError.timeout(
-                    "Too large resource version: \(revision), the cache has not caught up within \(timeout)", retryAfterSeconds: 1))
+                waiter?.resume(
+                    throwing: revision == 0
+                        ? StorageError.unavailable("the watch cache is not ready yet; try again")
+                        : StorageError.timeout(
+                            "Too large resource version: \(revision), the cache has not caught up within \(timeout)",
+                            retryAfterSeconds: 1))
             }
         }
         defer { timer?.cancel() }

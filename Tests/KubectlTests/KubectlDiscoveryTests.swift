@@ -40,7 +40,7 @@ struct KubectlDiscoveryTests {
             let namespaced = try await kubectl.succeed(["api-resources", "--namespaced=false", "-o", "name"])
             #expect(namespaced.stdout.contains("namespaces") && !namespaced.stdout.contains("configmaps"), "\(version): \(namespaced)")
             let wide = try await kubectl.succeed(["api-resources", "-o", "wide"])
-            #expect(wide.stdout.contains("VERBS") && wide.stdout.contains("create delete deletecollection get list patch update watch")
+            #expect(wide.stdout.contains("VERBS") && wide.stdout.contains("create,delete,deletecollection,get,list,patch,update,watch")
                     || wide.stdout.contains("[create delete deletecollection get list patch update watch]"), "\(version): \(wide)")
 
             let versions = try await kubectl.succeed(["api-versions"])

@@ -46,13 +46,17 @@ public final class APIServer: Service, Sendable {
         }
     }
 
+    /// The watch cache runs beside the HTTP server; the server starts listening only once the
+    /// cache is primed and the default namespaces exist, and whichever of the two ends first
+    /// (cancellation, graceful shutdown, a failed store watch) ends the other.
     private func serve() async throws {
+        let storage = ObjectStorage(store: store, logger: logger)
         let responder = APIResponder(
             configuration: configuration,
             authenticator: RequestAuthenticator(configuration: configuration),
             discovery: DiscoveryEndpoints(serverAddress: advertisedAddress),
-            resources: ResourceEndpoint(configuration: configuration, nodeStreams: nodeStreams, logger: logger),
-            healthChecks: [HealthCheck(name: "ping") { nil }],
+            resources: ResourceEndpoint(configuration: configuration, storage: storage, nodeStreams: nodeStreams, logger: logger),
+            healthChecks: [HealthCheck(name: "ping") { nil }, .store(store)],
             readyChecks: [],
             logger: logger
         )
@@ -68,7 +72,15 @@ public final class APIServer: Service, Sendable {
             },
             logger: logger
         )
-        try await application.run()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await storage.run() }
+            group.addTask {
+                try await storage.waitUntilReady()
+                try await application.run()
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
     }
 
     /// What legacy `/api` discovery advertises: the configured address, else host:port.

@@ -21,6 +21,9 @@ import Testing
             let got = try await storage.get(cms, namespace: "default", name: "a")
             #expect(got.resourceVersion == created.resourceVersion)
             #expect(got.object == created.object)
+            // resourceVersion "0": any version will do (the cache's, once it has one).
+            let anyVersion = try await storage.get(cms, namespace: "default", name: "a", resourceVersion: "0")
+            #expect(anyVersion.object["metadata"]?["name"]?.stringValue == "a")
 
             await #expect(throws: StorageError.self) {
                 try await storage.create(cms, namespace: "default", name: "a", object: StorageFixtures.configMap("a"), dryRun: false)

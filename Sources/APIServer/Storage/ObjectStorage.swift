@@ -22,12 +22,13 @@ public final class ObjectStorage: Sendable {
         public var watcherBuffer: Int
         /// How long a read waits for the cache to reach a revision before giving up.
         public var catchUpTimeout: Duration
-        /// GuaranteedUpdate attempts before reporting a conflict.
+        /// GuaranteedUpdate attempts before reporting a conflict (Kubernetes retries without
+        /// bound; a cap keeps a pathological hot key from looping forever).
         public var maxUpdateAttempts: Int
 
         public init(
             eventsPerResource: Int = 10_000, watcherBuffer: Int = 1_000, catchUpTimeout: Duration = .seconds(3),
-            maxUpdateAttempts: Int = 64
+            maxUpdateAttempts: Int = 1_000
         ) {
             self.eventsPerResource = eventsPerResource
             self.watcherBuffer = watcherBuffer
@@ -67,8 +68,11 @@ public final class ObjectStorage: Sendable {
 
     // MARK: - Single objects
 
-    public func get(_ r: ResourceInfo, namespace: String?, name: String) async throws -> StoredObject {
+    /// A linearizable read of one object; with `resourceVersion` "0" (any version will do)
+    /// the cache's copy is returned when it has one.
+    public func get(_ r: ResourceInfo, namespace: String?, name: String, resourceVersion: String? = nil) async throws -> StoredObject {
         let key = r.storageKey(namespace: namespace, name: name)
+        if resourceVersion == "0", let cached = cache.cachedObject(key: key) { return cached.stored }
         guard let kv = try await readKey(key) else { throw StorageError.notFound(r, name: name) }
         return try Self.decode(kv.value, revision: kv.modRevision)
     }
@@ -109,7 +113,8 @@ public final class ObjectStorage: Sendable {
         } else {
             current = try await readKey(key).map { try UpdateBase(kv: $0) }
         }
-        for _ in 0..<configuration.maxUpdateAttempts {
+        for attempt in 0..<configuration.maxUpdateAttempts {
+            try await Self.backOff(afterLostRaces: attempt)
             guard let base = current else {
                 guard allowCreate else { throw StorageError.notFound(r, name: name) }
                 var object = try transform(nil)
@@ -197,7 +202,8 @@ public final class ObjectStorage: Sendable {
     ) async throws -> StoredObject {
         let key = Array(r.storageKey(namespace: namespace, name: name).utf8)
         var current = try await readKey(key)
-        for _ in 0..<configuration.maxUpdateAttempts {
+        for attempt in 0..<configuration.maxUpdateAttempts {
+            try await Self.backOff(afterLostRaces: attempt)
             guard let kv = current else { throw StorageError.notFound(r, name: name) }
             let existing = try Self.decode(kv.value, revision: kv.modRevision)
             try Self.check(preconditions, on: existing, resource: r, name: name)
@@ -230,6 +236,14 @@ public final class ObjectStorage: Sendable {
     }
 
     // MARK: - Helpers
+
+    /// Writers that keep losing the compare-and-swap on one hot key spread out with a small
+    /// random pause, so they stop colliding in lockstep; the first attempts never wait.
+    private static func backOff(afterLostRaces attempt: Int) async throws {
+        guard attempt >= 4 else { return }
+        let ceiling = min(attempt, 20) * 500
+        try await Task.sleep(for: .microseconds(Int.random(in: 0...ceiling)))
+    }
 
     private func readKey(_ key: String) async throws -> KV.KeyValue? {
         try await readKey(Array(key.utf8))

@@ -57,9 +57,12 @@ struct LiveServer: Sendable {
     }
 }
 
+/// `prepare` runs against the bare store before the server (and its watch cache) starts.
 func withLiveServer(tls: Bool = true, maxRequestBodyBytes: Int = 3 * 1024 * 1024,
+                    prepare: @Sendable (any KeyValueStore) async throws -> Void = { _ in },
                     _ body: @Sendable (LiveServer) async throws -> Void) async throws {
     try await withTestStore { store in
+        try await prepare(store)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("skiff-apiserver-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         var logger = Logger(label: "skiff.apiserver.test")

@@ -51,11 +51,13 @@ public final class APIServer: Service, Sendable {
     /// (cancellation, graceful shutdown, a failed store watch) ends the other.
     private func serve() async throws {
         let storage = ObjectStorage(store: store, logger: logger)
+        let rest = RESTHandler(storage: storage, logger: logger)
         let responder = APIResponder(
             configuration: configuration,
             authenticator: RequestAuthenticator(configuration: configuration),
             discovery: DiscoveryEndpoints(serverAddress: advertisedAddress),
-            resources: ResourceEndpoint(configuration: configuration, storage: storage, nodeStreams: nodeStreams, logger: logger),
+            resources: ResourceEndpoint(configuration: configuration, rest: rest, storage: storage, nodeStreams: nodeStreams,
+                                        logger: logger),
             healthChecks: [HealthCheck(name: "ping") { nil }, .store(store)],
             readyChecks: [],
             logger: logger
@@ -76,6 +78,7 @@ public final class APIServer: Service, Sendable {
             group.addTask { try await storage.run() }
             group.addTask {
                 try await storage.waitUntilReady()
+                try await rest.bootstrap()
                 try await application.run()
             }
             defer { group.cancelAll() }

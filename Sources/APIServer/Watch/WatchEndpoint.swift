@@ -46,6 +46,9 @@ struct WatchEndpoint: Sendable {
         headers[.cacheControl] = "no-cache, private"
         let body = ResponseBody { writer in
             let (merged, continuation) = AsyncStream<Item>.makeStream()
+            // A callback, not an awaiting task: awaiting a future cannot be cancelled, and on a
+            // kept-alive connection the close may never come.
+            channel.closeFuture.whenComplete { _ in continuation.yield(.end) }
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await event in events { continuation.yield(.event(event)) }
@@ -53,10 +56,6 @@ struct WatchEndpoint: Sendable {
                 }
                 group.addTask {
                     try? await Task.sleep(for: timeout)
-                    continuation.yield(.end)
-                }
-                group.addTask {
-                    try? await channel.closeFuture.get()
                     continuation.yield(.end)
                 }
                 group.addTask {

@@ -26,39 +26,52 @@ struct SkiffServer: Sendable {
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// Starts a server, runs `body` against it, then kills it and removes its files.
-    static func with<T: Sendable>(_ body: (SkiffServer) async throws -> T) async throws -> T {
+    static func with<T: Sendable>(dataDirectory: URL? = nil, _ body: (SkiffServer) async throws -> T) async throws -> T {
+        try await withMembers(1, dataDirectory: dataDirectory) { servers in try await body(servers[0]) }
+    }
+
+    /// Starts `count` servers founding one store (`--initial-cluster`), each with its own data
+    /// directory and apiserver, runs `body`, then kills them all and removes their files.
+    static func withMembers<T: Sendable>(
+        _ count: Int, dataDirectory: URL? = nil, _ body: ([SkiffServer]) async throws -> T
+    ) async throws -> T {
         guard let binary else { throw HarnessError("the skiff binary was not found next to the tests (build it first)") }
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("skiff-kubectl-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        var child: ChildProcess.Running?
+        var children: [ChildProcess.Running] = []
         do {
-            let data = root.appendingPathComponent("data")
-            let (apiPort, clientPort, peerPort) = (try freePort(), try freePort(), try freePort())
-            let running = try ChildProcess.start(
-                binary,
-                [
-                    "server", "--data-dir", data.path, "--cluster-name", "test", "--name", "member",
-                    "--api-port", "\(apiPort)", "--bind", "127.0.0.1",
-                    "--store-listen-client", "http://127.0.0.1:\(clientPort)",
-                    "--store-listen-peer", "127.0.0.1:\(peerPort)",
-                    "--disable-agent", "--log-level", "info",
-                ],
-                environment: ProcessInfo.processInfo.environment, outputDirectory: root)
-            child = running
-            let ready = await running.waitForOutput(timeout: .seconds(90)) { $0.contains("skiff server ready:") }
-            guard ready else {
-                let result = await running.stop()
-                throw HarnessError("skiff server did not report ready:\n\(result.stdout)\n\(String(result.stderr.suffix(4000)))")
+            let ports = try (0..<count).map { _ in (api: try freePort(), client: try freePort(), peer: try freePort()) }
+            let initial = ports.indices.map { "m\($0)=127.0.0.1:\(ports[$0].peer)" }.joined(separator: ",")
+            var servers: [SkiffServer] = []
+            for (index, port) in ports.enumerated() {
+                let data = dataDirectory ?? root.appendingPathComponent(count == 1 ? "data" : "data-m\(index)")
+                let running = try ChildProcess.start(
+                    binary,
+                    [
+                        "server", "--data-dir", data.path, "--cluster-name", "test", "--name", "m\(index)",
+                        "--api-port", "\(port.api)", "--bind", "127.0.0.1",
+                        "--store-listen-client", "http://127.0.0.1:\(port.client)",
+                        "--store-listen-peer", "127.0.0.1:\(port.peer)", "--initial-cluster", initial,
+                        "--disable-agent", "--log-level", "info",
+                    ],
+                    environment: ProcessInfo.processInfo.environment, outputDirectory: root)
+                children.append(running)
+                servers.append(SkiffServer(
+                    root: root, dataDirectory: data, kubeconfig: data.appendingPathComponent("admin.kubeconfig").path,
+                    url: "https://127.0.0.1:\(port.api)", logPath: running.stderrPath))
             }
-            let server = SkiffServer(
-                root: root, dataDirectory: data, kubeconfig: data.appendingPathComponent("admin.kubeconfig").path,
-                url: "https://127.0.0.1:\(apiPort)", logPath: running.stderrPath)
-            let value = try await body(server)
-            _ = await running.stop()
+            for running in children {
+                let ready = await running.waitForOutput(timeout: .seconds(90)) { $0.contains("skiff server ready:") }
+                guard ready else {
+                    throw HarnessError("skiff server did not report ready:\n\(running.stdout)\n\(String(running.stderr.suffix(4000)))")
+                }
+            }
+            let value = try await body(servers)
+            for child in children { _ = await child.stop() }
             try? FileManager.default.removeItem(at: root)
             return value
         } catch {
-            if let child { _ = await child.stop() }
+            for child in children { _ = await child.stop() }
             try? FileManager.default.removeItem(at: root)
             throw error
         }

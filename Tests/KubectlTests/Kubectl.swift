@@ -59,6 +59,8 @@ struct Kubectl: Sendable {
         environment["HOME"] = workDirectory.appendingPathComponent("home").path
         environment["KUBECACHEDIR"] = workDirectory.appendingPathComponent("cache").path
         environment["KUBECONFIG"] = server.kubeconfig
+        // `edit` keeps copies of failed edits in TMPDIR: inside the test's directory, removed with it.
+        environment["TMPDIR"] = workDirectory.path
         environment.removeValue(forKey: "KUBECTL_EXTERNAL_DIFF")
         return environment
     }

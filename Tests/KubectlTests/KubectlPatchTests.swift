@@ -95,7 +95,8 @@ struct KubectlPatchTests {
                 mentioning: ["metadata.labels"])
 
             let annotated = try await kubectl.succeed(["annotate", "cm", "b", "note=first"])
-            #expect(annotated.stdout.contains("configmap/b annotated"), "\(version): \(annotated)")
+            // kubectl 1.27 prints "annotate", later versions "annotated".
+            #expect(annotated.stdout.contains("configmap/b annotate"), "\(version): \(annotated)")
             try await kubectl.fail(["annotate", "cm", "b", "note=second"], mentioning: ["already has a value (first)"])
             try await kubectl.succeed(["annotate", "cm", "b", "note=second", "--overwrite"])
             #expect(try await kubectl.json(["get", "cm", "b"])?["metadata", "annotations", "note"]?.string == "second")

@@ -7,6 +7,7 @@ enum SkiffSubcommands {
         ImageCommand.self,
         RegistryCommand.self,
         RuntimeCommand.self,
+        ServerCommand.self,
         StoreGroup.self,
     ]
 }

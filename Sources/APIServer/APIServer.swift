@@ -1,1 +1,0 @@
-// APIServer: the Kubernetes API over HTTPS, backed by the replicated store.

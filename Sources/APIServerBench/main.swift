@@ -1,2 +1,0 @@
-// Load generator for Scripts/bench/apiserver.
-print("APIServerBench: not written yet")

@@ -1,1 +1,0 @@
-// Cluster: the composition root that wires the data directory, PKI, store and apiserver.

@@ -1,1 +1,0 @@
-// Tests of the apiserver against a real store on loopback.

@@ -1,1 +1,0 @@
-// Real kubectl and the official Python client against a live skiff server.

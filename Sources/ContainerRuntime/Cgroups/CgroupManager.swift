@@ -54,14 +54,14 @@ public protocol CgroupManager: Sendable {
 
 /// Returns the manager for the host's cgroup layout (detected under `root` unless `mode` is
 /// given). `root` is where the cgroup filesystems are mounted; tests may point it elsewhere.
-/// `deviceFilterInstaller` loads device rules as eBPF on v2 (v1 and hybrid use the v1
-/// devices controller and ignore it).
+/// `deviceFilterInstaller` loads device rules as eBPF on v2 (nil: the kernel's bpf(2), see
+/// `KernelDeviceFilterInstaller`); v1 and hybrid use the v1 devices controller and ignore it.
 public func makeCgroupManager(mode: CgroupMode? = nil, root: String = "/sys/fs/cgroup",
                               deviceFilterInstaller: (any CgroupDeviceFilterInstaller)? = nil) throws -> any CgroupManager {
     let resolved = try mode ?? CgroupMode.detect(root: root)
     switch resolved {
     case .v2:
-        return CgroupV2Manager(root: root, deviceFilterInstaller: deviceFilterInstaller)
+        return CgroupV2Manager(root: root, deviceFilterInstaller: deviceFilterInstaller ?? KernelDeviceFilterInstaller())
     case .v1:
         return try CgroupV1Manager(hierarchies: CgroupV1Hierarchies.fromMountInfo(under: root))
     case .hybrid:

@@ -64,8 +64,16 @@ static void split_path(const char *path, char *parent, char *name, int sock) {
 }
 
 /// Creates every missing directory of `path` inside the root; with `last_is_file` the last
-/// component is an empty file. Returns an O_PATH fd of the result, or -1 with errno.
+/// component is an empty file. A dangling symlink on the way is followed the way the kernel
+/// resolves it inside the root (its target is created instead). Returns an O_PATH fd of the
+/// result, or -1 with errno (ELOOP after 40 symlinks).
+static int make_in_root_depth(int root, const char *path, int last_is_file, int depth);
 static int make_in_root(int root, const char *path, int last_is_file) {
+    return make_in_root_depth(root, path, last_is_file, 0);
+}
+
+static int make_in_root_depth(int root, const char *path, int last_is_file, int depth) {
+    if (depth > 40) { errno = ELOOP; return -1; }
     int fd = open_in_root(root, path, O_PATH);
     if (fd >= 0 || errno != ENOENT) return fd;
     char parent[PATH_MAX], name[NAME_MAX + 1];
@@ -81,7 +89,7 @@ static int make_in_root(int root, const char *path, int last_is_file) {
     size_t plen = slash > 1 ? slash - 1 : 1;
     memcpy(parent, path, plen);
     parent[plen] = 0;
-    int dir = strcmp(parent, "/") == 0 ? open_in_root(root, "/", O_PATH | O_DIRECTORY) : make_in_root(root, parent, 0);
+    int dir = strcmp(parent, "/") == 0 ? open_in_root(root, "/", O_PATH | O_DIRECTORY) : make_in_root_depth(root, parent, 0, depth + 1);
     if (dir < 0) return -1;
     int rc;
     if (last_is_file) {
@@ -92,8 +100,28 @@ static int make_in_root(int root, const char *path, int last_is_file) {
         rc = mkdirat(dir, name, 0755);
     }
     if (rc < 0 && errno != EEXIST) { int e = errno; close(dir); errno = e; return -1; }
+    fd = open_in_root(root, path, O_PATH);
+    if (fd < 0 && errno == ENOENT) {
+        // The name exists but does not resolve: a dangling symlink. Create what it points
+        // to, read relative to its directory (absolute targets are relative to the root).
+        char link[PATH_MAX], next[PATH_MAX];
+        ssize_t n = readlinkat(dir, name, link, sizeof(link) - 1);
+        if (n > 0) {
+            link[n] = 0;
+            int w = link[0] == '/' ? snprintf(next, sizeof(next), "%s", link)
+                                   : snprintf(next, sizeof(next), "%s/%s", parent, link);
+            if (w > 0 && w < (int)sizeof(next)) {
+                int target = make_in_root_depth(root, next, last_is_file, depth + 1);
+                if (target >= 0) close(target);
+                fd = open_in_root(root, path, O_PATH);
+            }
+        }
+        if (fd < 0 && errno == 0) errno = ENOENT;
+    }
+    int saved = errno;
     close(dir);
-    return open_in_root(root, path, O_PATH);
+    errno = saved;
+    return fd;
 }
 
 static void fd_path(char *out, int fd) { snprintf(out, 64, "/proc/self/fd/%d", fd); }

@@ -50,9 +50,9 @@ struct CgroupDeviceFilterKernelTests {
     """
 
     /// open() of /dev/zero for reading and of /dev/null for writing, each reported by its own exit code:
-    /// 0 both open, 21 /dev/zero refused, 22 /dev/null refused.
+    /// 0 both open, 21 /dev/zero refused, 22 /dev/null refused. (No `2>/dev/null`: that is an open too.)
     static let openProbe = """
-    (exec 3</dev/zero) 2>/dev/null || exit 21; (exec 3>/dev/null) 2>/dev/null || exit 22; exit 0
+    (exec 3</dev/zero) 2>&- || exit 21; (exec 3>/dev/null) 2>&- || exit 22; exit 0
     """
 
     static func runProbe(_ script: String, in path: String, manager: CgroupV2Manager) throws -> Int32? {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/vfs.h>
 #include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -51,6 +52,12 @@ int csys_send_fd(int sock, int fd) {
     ssize_t r;
     do { r = sendmsg(sock, &msg, MSG_NOSIGNAL); } while (r < 0 && errno == EINTR);
     return r < 0 ? -1 : 0;
+}
+
+long long csys_statfs_type(const char *path) {
+    struct statfs info;
+    if (statfs(path, &info) < 0) return -1;
+    return (long long)info.f_type;
 }
 
 int csys_send_fd_to_path(const char *path, int fd) {

@@ -184,6 +184,6 @@ struct ContainerLaunchDescription {
 
     /// Whether /sys/fs/cgroup is itself a cgroup2 filesystem (decides how a `cgroup` mount is made).
     static func hostIsCgroupV2() -> Bool {
-        (try? CgroupMode.detect()) == .v2
+        CgroupMode.isCgroup2("/sys/fs/cgroup")
     }
 }

@@ -54,8 +54,9 @@ static void readonly_path(const char *path, int sock) {
         csys_child_fail(sock, CSYS_STAGE_READONLY_PATHS, errno, "remounting %s read-only", path);
 }
 
-/// Allocates a pty from the container's own devpts; the master goes to the monitor.
-static void setup_terminal(int pty_sock, int sock) {
+/// Allocates a pty from the container's own devpts; the master (and a slave) go over
+/// `pty_sock` (to the monitor for the init, to the caller for exec).
+void csys_setup_terminal(int pty_sock, int sock) {
     int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (master < 0) csys_child_fail(sock, CSYS_STAGE_TERMINAL, errno, "opening /dev/ptmx");
     int unlock = 0;
@@ -116,8 +117,8 @@ void csys_container_child(const struct csys_container_config *c, int sock, int p
     for (size_t i = 0; i < c->readonly_count; i++) readonly_path(c->readonly_paths[i], sock);
     if (c->rootfs_readonly && mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
         csys_child_fail(sock, CSYS_STAGE_ROOTFS, errno, "remounting the root read-only");
-    if (c->process.terminal) setup_terminal(pty_sock, sock);
+    if (c->process.terminal) csys_setup_terminal(pty_sock, sock);
     else if (pty_sock >= 0) close(pty_sock);
 
-    csys_process_exec(&c->process, sock, fifo_fd);
+    csys_process_exec(&c->process, sock, fifo_fd, &c->start_container_hooks);
 }

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 __attribute__((noreturn))
-static void exec_intermediate(const struct csys_exec_config *c, int sock) {
+static void exec_intermediate(const struct csys_exec_config *c, int sock, int pty_sock) {
     struct csys_report go;
     if (csys_read_report(sock, &go) <= 0) _exit(1);
     int fds[16];
@@ -42,9 +42,12 @@ static void exec_intermediate(const struct csys_exec_config *c, int sock) {
         sigset_t none;
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
-        csys_process_exec(&c->process, sock, -1);
+        // The pty comes from the container's devpts (we are in its mount namespace now).
+        if (c->process.terminal) csys_setup_terminal(pty_sock, sock);
+        csys_process_exec(&c->process, sock, -1, NULL);
     }
     close(sock);
+    if (pty_sock >= 0) close(pty_sock);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) _exit(1);
@@ -65,20 +68,31 @@ int csys_exec_launch(const struct csys_exec_config *c, struct csys_exec_launch *
         snprintf(report->message, sizeof(report->message), "socketpair");
         return -1;
     }
+    int pty[2] = { -1, -1 };
+    if (c->process.terminal && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pty) < 0) {
+        report->kind = CSYS_REPORT_ERROR; report->stage = CSYS_STAGE_TERMINAL; report->err = errno;
+        snprintf(report->message, sizeof(report->message), "socketpair for the terminal");
+        close(sv[0]); close(sv[1]);
+        return -1;
+    }
     pid_t pid = fork();
     if (pid < 0) {
         report->kind = CSYS_REPORT_ERROR; report->stage = CSYS_STAGE_SYNC; report->err = errno;
         snprintf(report->message, sizeof(report->message), "fork");
         close(sv[0]); close(sv[1]);
+        if (pty[0] >= 0) { close(pty[0]); close(pty[1]); }
         return -1;
     }
     if (pid == 0) {
         close(sv[0]);
-        exec_intermediate(c, sv[1]);
+        if (pty[0] >= 0) close(pty[0]);
+        exec_intermediate(c, sv[1], pty[1]);
     }
     close(sv[1]);
+    if (pty[1] >= 0) close(pty[1]);
     out->pid = pid;
     out->sock = sv[0];
+    out->pty_sock = pty[0];
     return 0;
 }
 

@@ -19,10 +19,19 @@ int csys_read_report(int sock, struct csys_report *report);
 /// Sets up the process (rlimits, oom score, umask, cwd, credentials, capabilities,
 /// no_new_privs, seccomp) and execs it; on failure reports on `sock` and exits.
 __attribute__((noreturn))
-void csys_process_exec(const struct csys_process *p, int sock, int exec_fifo_fd);
+void csys_process_exec(const struct csys_process *p, int sock, int exec_fifo_fd, const struct csys_hooks *start_hooks);
+
+/// Runs the hooks of one lifecycle point in the container child, in order; the first that
+/// fails, times out or cannot start ends the child with a CSYS_STAGE_HOOKS report naming it
+/// and its output (also on stderr when `also_stderr`: after `start`, nobody reads the socket).
+void csys_child_run_hooks(const struct csys_hooks *hooks, const char *what, int sock, int also_stderr);
 
 /// Mount setup, pivot_root and path hiding for the container child.
 void csys_setup_rootfs(const struct csys_container_config *c, int sock);
+
+/// Opens a pty in the current mount namespace's /dev/ptmx, sends its master and a slave fd
+/// over `pty_sock`, makes the slave the controlling terminal and stdio; fails via `sock`.
+void csys_setup_terminal(int pty_sock, int sock);
 
 /// mkdir -p, with mode 0755.
 int csys_mkdir_p(const char *path);

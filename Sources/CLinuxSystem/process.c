@@ -99,7 +99,7 @@ static int exec_in_path(const struct csys_process *p) {
     return -1;
 }
 
-void csys_process_exec(const struct csys_process *p, int sock, int exec_fifo_fd) {
+void csys_process_exec(const struct csys_process *p, int sock, int exec_fifo_fd, const struct csys_hooks *start_hooks) {
     for (size_t i = 0; i < p->rlimit_count; i++) {
         struct rlimit rl = { .rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard };
         if (setrlimit(p->rlimits[i].resource, &rl) < 0)
@@ -147,6 +147,9 @@ void csys_process_exec(const struct csys_process *p, int sock, int exec_fifo_fd)
         close(fd);
         close(exec_fifo_fd);
     }
+    // startContainer: after `start`, in the container, before the user's program (as runc).
+    if (start_hooks != NULL && start_hooks->count > 0)
+        csys_child_run_hooks(start_hooks, "startContainer", sock, exec_fifo_fd >= 0);
     if (p->seccomp_bpf != NULL && !seccomp_early) apply_seccomp(p, sock);
     exec_in_path(p);
     int err = errno;

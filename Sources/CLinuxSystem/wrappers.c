@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/vfs.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -50,6 +52,28 @@ int csys_send_fd(int sock, int fd) {
     ssize_t r;
     do { r = sendmsg(sock, &msg, MSG_NOSIGNAL); } while (r < 0 && errno == EINTR);
     return r < 0 ? -1 : 0;
+}
+
+long long csys_statfs_type(const char *path) {
+    struct statfs info;
+    if (statfs(path, &info) < 0) return -1;
+    return (long long)info.f_type;
+}
+
+int csys_send_fd_to_path(const char *path, int fd) {
+    struct sockaddr_un addr;
+    memset(&addr, 0, sizeof(addr));
+    addr.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof(addr.sun_path)) { errno = ENAMETOOLONG; return -1; }
+    strcpy(addr.sun_path, path);
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0) return -1;
+    int rc = connect(s, (struct sockaddr *)&addr, sizeof(addr));
+    if (rc == 0) rc = csys_send_fd(s, fd);
+    int saved = errno;
+    close(s);
+    errno = saved;
+    return rc;
 }
 
 int csys_recv_fd(int sock) {

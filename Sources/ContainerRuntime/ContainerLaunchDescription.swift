@@ -48,9 +48,19 @@ struct ContainerLaunchDescription {
     var sysctls: [(String, String)]
     var execFifo: String?
     var process: ProcessDescription
+    /// The hooks the child runs (createContainer, startContainer) and the state they read;
+    /// `id` empty until the caller sets it.
+    var createContainerHooks: [RuntimeSpec.Hook]?
+    var startContainerHooks: [RuntimeSpec.Hook]?
+    var hookState: ContainerState
 
     init(spec: RuntimeSpec, bundle: String, rootfsMountpoint: String?, overlay: OverlayRootfs?,
-         execFifo: String?, seccomp: SeccompCompiler.Program?) throws(RuntimeError) {
+         execFifo: String?, seccomp: SeccompCompiler.Program?, id: String = "") throws(RuntimeError) {
+        try Hooks.validate(spec.hooks)
+        createContainerHooks = spec.hooks?.createContainer
+        startContainerHooks = spec.hooks?.startContainer
+        hookState = ContainerState(ociVersion: spec.ociVersion, id: id, status: .creating, pid: nil, bundle: bundle,
+                                   annotations: spec.annotations)
         guard let process = spec.process else { throw .invalidSpec("process is missing") }
         guard let root = spec.root else { throw .invalidSpec("root is missing") }
         let linux = spec.linux ?? RuntimeSpec.Linux()
@@ -159,12 +169,21 @@ struct ContainerLaunchDescription {
             sysctl_keys: arena.strings(sysctls.map(\.0)), sysctl_values: arena.strings(sysctls.map(\.1)),
             sysctl_count: sysctls.count,
             exec_fifo: arena.optionalString(execFifo),
+            create_container_hooks: Hooks.layout(createContainerHooks, state: hookState, in: arena),
+            start_container_hooks: Hooks.layout(startContainerHooks, state: created, in: arena),
             process: process.layout(in: arena))
         return try body(&config)
     }
 
+    /// The state startContainer hooks read: the container is created, its process not yet run.
+    private var created: ContainerState {
+        var state = hookState
+        state.status = .created
+        return state
+    }
+
     /// Whether /sys/fs/cgroup is itself a cgroup2 filesystem (decides how a `cgroup` mount is made).
     static func hostIsCgroupV2() -> Bool {
-        (try? CgroupMode.detect()) == .v2
+        CgroupMode.isCgroup2("/sys/fs/cgroup")
     }
 }

@@ -4,15 +4,30 @@ import LinuxSystem
 import OCI
 
 /// The stdio of an exec'd process: file descriptors of the caller, or `nil` to inherit.
+/// With `process.terminal` the process gets a pty from the container's devpts instead and
+/// `console` says where its master goes.
 public struct ExecStdio: Sendable {
     public var stdin: Int32?
     public var stdout: Int32?
     public var stderr: Int32?
-    public init(stdin: Int32? = nil, stdout: Int32? = nil, stderr: Int32? = nil) {
+    public var console: ExecConsole?
+    public init(stdin: Int32? = nil, stdout: Int32? = nil, stderr: Int32? = nil, console: ExecConsole? = nil) {
         self.stdin = stdin
         self.stdout = stdout
         self.stderr = stderr
+        self.console = console
     }
+}
+
+/// Where the pty master of an exec with a terminal goes.
+public enum ExecConsole: Sendable {
+    /// Sent over the unix socket at this path (runc's `--console-socket`); we keep no copy.
+    case socket(String)
+    /// Handed to this closure (which then owns the fd) as soon as the process has its
+    /// terminal, on the thread that called `exec`, before `exec` waits for the process:
+    /// do the I/O elsewhere. Until the process exits the runtime holds a slave open, so
+    /// output the process wrote just before exiting is not lost to a hangup.
+    case handler(@Sendable (Int32) -> Void)
 }
 
 extension Runtime {
@@ -34,7 +49,9 @@ extension Runtime {
     public func exec(id: String, process: RuntimeSpec.Process, stdio: ExecStdio = ExecStdio()) throws(RuntimeError) -> ContainerExit {
         let info = try inspect(id: id)
         guard info.status == .running else { throw .invalidState(id: id, status: info.status.rawValue, operation: "exec in") }
-        guard process.terminal != true else { throw .invalidSpec("exec with a terminal is not supported") }
+        if process.terminal == true && stdio.console == nil {
+            throw .invalidSpec("exec with process.terminal needs a console (a console socket or a handler) to own the pty")
+        }
         let spec = try savedSpec(id: id)
         let seccomp = try spec.linux?.seccomp.map { seccomp throws(RuntimeError) in try SeccompCompiler.compile(seccomp) }
         let description = try ProcessDescription(process, seccomp: seccomp)
@@ -63,7 +80,10 @@ extension Runtime {
         var launch = csys_exec_launch()
         var report = csys_report()
         guard csys_exec_launch(&config, &launch, &report) == 0 else { throw Self.failure(report) }
-        defer { close(launch.sock) }
+        defer {
+            close(launch.sock)
+            if launch.pty_sock >= 0 { close(launch.pty_sock) }
+        }
         do {
             if let path = info.record.cgroupPath { try cgroups().addProcess(launch.pid, to: path) }
         } catch {
@@ -73,9 +93,30 @@ extension Runtime {
             throw .cgroup("\(error)")
         }
         let resumed = csys_exec_resume(launch.sock, &report)
+        // The pty's master and a slave were sent before the exec (or nothing, on failure).
+        var heldSlave: Int32 = -1
+        var consoleError: RuntimeError?
+        if resumed == 0, launch.pty_sock >= 0, let console = stdio.console {
+            let master = csys_recv_fd(launch.pty_sock)
+            heldSlave = csys_recv_fd(launch.pty_sock)
+            if master < 0 {
+                consoleError = .system(.current("receiving the exec's pty"))
+            } else {
+                switch console {
+                case .socket(let path):
+                    if csys_send_fd_to_path(path, master) != 0 { consoleError = .system(.current("sending the pty to \(path)")) }
+                    close(master)
+                case .handler(let handler):
+                    handler(master)
+                }
+            }
+            if consoleError != nil { _ = csys_kill(launch.pid, SIGKILL) }
+        }
         var status: Int32 = 0
         _ = csys_waitpid(launch.pid, &status, 0)
+        if heldSlave >= 0 { close(heldSlave) }
         if resumed != 0 { throw Self.failure(report) }
+        if let consoleError { throw consoleError }
         if csys_wifsignaled(status) != 0 {
             let signal = csys_wtermsig(status)
             return ContainerExit(exitCode: 128 + signal, signal: signal, oomKilled: false)

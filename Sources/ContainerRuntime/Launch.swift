@@ -33,7 +33,7 @@ extension Runtime {
         }
         let description = try ContainerLaunchDescription(
             spec: spec, bundle: bundle, rootfsMountpoint: state.rootfsMountpoint(id), overlay: options.overlay,
-            execFifo: waitForStart ? state.fifoPath(id) : nil, seccomp: seccomp)
+            execFifo: waitForStart ? state.fifoPath(id) : nil, seccomp: seccomp, id: id)
 
         try state.create(id: id)
         var launchedPid: Int32 = 0
@@ -49,6 +49,7 @@ extension Runtime {
                 }
             }
             try Files.write(state.configPath(id), configBytes, mode: 0o600)
+            try state.saveHooks(id, spec.hooks)
 
             let manager = try cgroups()
             let cgroupPath = spec.linux?.cgroupsPath.flatMap { $0.isEmpty ? nil : $0 }
@@ -80,6 +81,15 @@ extension Runtime {
                 annotations: spec.annotations)
             try state.save(record)
 
+            // prestart (deprecated) then createRuntime: namespaces and cgroup exist, the
+            // child has not mounted anything yet.
+            if spec.hooks?.prestart?.isEmpty == false || spec.hooks?.createRuntime?.isEmpty == false {
+                let creating = ContainerState(ociVersion: spec.ociVersion, id: id, status: .creating, pid: launch.container_pid,
+                                              bundle: bundle, annotations: spec.annotations)
+                try Hooks.run(spec.hooks?.prestart, point: .prestart, state: creating)
+                try Hooks.run(spec.hooks?.createRuntime, point: .createRuntime, state: creating)
+            }
+
             var report = csys_report()
             if csys_container_resume(launch.child_sock, &report) != 0 { throw Self.failure(report) }
             if let pidFile = options.pidFile {
@@ -101,6 +111,12 @@ extension Runtime {
             }
             if let cgroupCreated, let manager = try? cgroups() { try? manager.destroy(path: cgroupCreated) }
             try? state.remove(id)
+            // The container was made and is now deleted: poststop, as after any delete.
+            if launchedPid > 0, spec.hooks?.poststop?.isEmpty == false {
+                Hooks.runWarning(spec.hooks?.poststop, point: .poststop, state: ContainerState(
+                    ociVersion: spec.ociVersion, id: id, status: .stopped, pid: nil, bundle: bundle, annotations: spec.annotations),
+                    logger: logger)
+            }
             if let error = error as? RuntimeError { throw error }
             if let error = error as? SystemError { throw .system(error) }
             throw .cgroup("\(error)")
@@ -111,13 +127,14 @@ extension Runtime {
         let message = withUnsafeBytes(of: report.message) { raw in
             String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
         }
+        if report.stage == Int32(CSYS_STAGE_HOOKS.rawValue) && report.err == 0 { return .hookFailed(message) }
         return .setupFailed(stage: stageName(report.stage), errno: report.err, message: message)
     }
 
     static func stageName(_ stage: Int32) -> String {
         let names = ["", "monitor", "namespaces", "sync", "rootfs", "mounts", "devices", "pivot_root", "hostname",
                      "sysctl", "masked paths", "read-only paths", "terminal", "rlimits", "oom score", "credentials",
-                     "capabilities", "no_new_privs", "seccomp", "cwd", "exec fifo", "exec"]
+                     "capabilities", "no_new_privs", "seccomp", "cwd", "exec fifo", "exec", "hooks"]
         return stage >= 0 && Int(stage) < names.count ? names[Int(stage)] : "stage \(stage)"
     }
 
@@ -145,7 +162,13 @@ extension Runtime {
         var seconds = ts.tv_sec
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", parts.tm_year + 1900, parts.tm_mon + 1,
-                      parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, ts.tv_nsec)
+        // Digits by hand: String(format:) goes through CVarArg casts, costly on this hot path.
+        func padded(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+        }
+        return padded(Int(parts.tm_year) + 1900, 4) + "-" + padded(Int(parts.tm_mon) + 1, 2) + "-" + padded(Int(parts.tm_mday), 2)
+            + "T" + padded(Int(parts.tm_hour), 2) + ":" + padded(Int(parts.tm_min), 2) + ":" + padded(Int(parts.tm_sec), 2)
+            + "." + padded(Int(ts.tv_nsec), 9) + "Z"
     }
 }

@@ -48,6 +48,7 @@ public struct Runtime: Sendable {
             _ = csys_waitpid(launched.record.monitorPid, &status, 0)
         }
         if options.forwardSignals { _ = csys_forward_signals(launched.record.pid) }
+        runPoststart(launched.record)
         var report = csys_report()
         let exit: ContainerExit
         if csys_container_wait(launched.monitorSocket, &report) == 0 {
@@ -81,6 +82,14 @@ public struct Runtime: Sendable {
             _ = poll(&pfd, 1, 5)
         }
         unlink(fifo)
+        runPoststart(info.record)
+    }
+
+    /// poststart hooks, if the container has any: failures are warnings (runtime-spec).
+    func runPoststart(_ record: ContainerRecord) {
+        guard let hooks = state.loadHooks(record.id)?.poststart, !hooks.isEmpty else { return }
+        Hooks.runWarning(hooks, point: .poststart, state: ContainerState(
+            id: record.id, status: .running, pid: record.pid, bundle: record.bundle, annotations: record.annotations), logger: logger)
     }
 
     /// The container's current status, recomputed from its files and `/proc`.
@@ -162,10 +171,16 @@ public struct Runtime: Sendable {
         return state.loadExit(id)
     }
 
+    /// Deletes what is left of the container, then runs its poststop hooks (warnings only).
     func cleanUp(_ record: ContainerRecord) throws(RuntimeError) {
+        let poststop = state.loadHooks(record.id)?.poststop
         if let path = record.cgroupPath {
             do { try cgroups().destroy(path: path) } catch { logger.warning("destroying cgroup \(path): \(error)") }
         }
         try state.remove(record.id)
+        if let poststop, !poststop.isEmpty {
+            Hooks.runWarning(poststop, point: .poststop, state: ContainerState(
+                id: record.id, status: .stopped, pid: nil, bundle: record.bundle, annotations: record.annotations), logger: logger)
+        }
     }
 }

@@ -14,6 +14,8 @@ public enum RuntimeError: Error, Sendable, CustomStringConvertible {
     case setupFailed(stage: String, errno: Int32, message: String)
     case system(SystemError)
     case cgroup(String)
+    /// A lifecycle hook failed, timed out or could not start: which one, and what it said.
+    case hookFailed(String)
 
     public var description: String {
         switch self {
@@ -27,6 +29,7 @@ public enum RuntimeError: Error, Sendable, CustomStringConvertible {
             return "container setup failed (\(stage)): \(SystemError(operation: message, errno: code))"
         case .system(let error): return error.description
         case .cgroup(let why): return "cgroup: \(why)"
+        case .hookFailed(let why): return "hook failed: \(why)"
         }
     }
 }

@@ -18,6 +18,7 @@ public struct StateDirectory: Sendable {
     func fifoPath(_ id: String) -> String { directory(id) + "/exec.fifo" }
     func configPath(_ id: String) -> String { directory(id) + "/config.json" }
     func rootfsMountpoint(_ id: String) -> String { directory(id) + "/rootfs" }
+    func hooksPath(_ id: String) -> String { directory(id) + "/hooks.json" }
 
     /// Container ids become directory names: keep them to a safe alphabet.
     static func validate(id: String) throws(RuntimeError) {
@@ -53,6 +54,25 @@ public struct StateDirectory: Sendable {
         do { return try JSONDecoder().decode(ContainerRecord.self, from: Data(bytes)) } catch {
             throw .invalidState(id: id, status: "unreadable (\(recordPath(id)): \(error))", operation: "load")
         }
+    }
+
+    /// Keeps the hooks later commands run (poststart by `start`, poststop by `delete`), only
+    /// when there are any, so those commands pay one failed open otherwise.
+    func saveHooks(_ id: String, _ hooks: RuntimeSpec.Hooks?) throws(RuntimeError) {
+        guard let hooks, hooks.poststart?.isEmpty == false || hooks.poststop?.isEmpty == false else { return }
+        var kept = hooks
+        kept.prestart = nil
+        kept.createRuntime = nil
+        kept.createContainer = nil
+        kept.startContainer = nil
+        let data: Data
+        do { data = try JSONEncoder().encode(kept) } catch { throw .invalidSpec("encoding hooks: \(error)") }
+        do { try Files.writeAtomically(hooksPath(id), [UInt8](data), mode: 0o600) } catch { throw .system(error) }
+    }
+
+    func loadHooks(_ id: String) -> RuntimeSpec.Hooks? {
+        guard let bytes = try? Files.read(hooksPath(id)) else { return nil }
+        return try? JSONDecoder().decode(RuntimeSpec.Hooks.self, from: Data(bytes))
     }
 
     func loadExit(_ id: String) -> ContainerExit? {

@@ -47,15 +47,22 @@ struct RuntimeGlobalOptions: ParsableArguments {
         } catch let exit as ExitCode {
             throw exit
         } catch {
-            let message = "\(error)"
-            FileHandle.standardError.write(Data("skiff runtime: \(message)\n".utf8))
-            if let log, let handle = FileHandle(forWritingAtPath: log) ?? Self.create(log) {
-                let escaped = message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-                handle.seekToEndOfFile()
-                handle.write(Data("{\"level\":\"error\",\"msg\":\"\(escaped)\",\"time\":\"\(Date())\"}\n".utf8))
-                handle.closeFile()
-            }
+            RuntimeErrorReport.write("\(error)", log: log)
             throw ExitCode(1)
+        }
+    }
+}
+
+/// How a failed runtime command reports: the message on stderr and, with --log, a JSON line
+/// appended to that file (as runc's --log).
+enum RuntimeErrorReport {
+    static func write(_ message: String, log: String?) {
+        FileHandle.standardError.write(Data("skiff runtime: \(message)\n".utf8))
+        if let log, let handle = FileHandle(forWritingAtPath: log) ?? create(log) {
+            let escaped = message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            handle.seekToEndOfFile()
+            handle.write(Data("{\"level\":\"error\",\"msg\":\"\(escaped)\",\"time\":\"\(Date())\"}\n".utf8))
+            handle.closeFile()
         }
     }
 

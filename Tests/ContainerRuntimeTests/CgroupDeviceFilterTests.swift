@@ -1,80 +1,9 @@
-import Foundation
 import OCI
 import Testing
 @testable import ContainerRuntime
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// Loads device programs with a small C loader compiled against the kernel headers (the
-/// runtime's own installer lives with its C wrappers). Test support only: the program, the
-/// verifier and the enforcement are the kernel's.
-struct CompiledBPFLoader: CgroupDeviceFilterInstaller {
-    let executable: String
-
-    static let source = """
-    #include <errno.h>
-    #include <fcntl.h>
-    #include <linux/bpf.h>
-    #include <stdio.h>
-    #include <string.h>
-    #include <sys/syscall.h>
-    #include <unistd.h>
-    /* attach <program file> <cgroup2 directory>: load a BPF_PROG_TYPE_CGROUP_DEVICE program and attach it. */
-    int main(int argc, char **argv) {
-        static unsigned char insns[1 << 16];
-        static char log[1 << 16];
-        if (argc != 3) return 2;
-        int f = open(argv[1], O_RDONLY);
-        ssize_t n = read(f, insns, sizeof insns);
-        close(f);
-        union bpf_attr attr;
-        memset(&attr, 0, sizeof attr);
-        attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
-        attr.insns = (unsigned long)insns;
-        attr.insn_cnt = (unsigned)(n / 8);
-        attr.license = (unsigned long)"Apache-2.0";
-        attr.log_buf = (unsigned long)log;
-        attr.log_size = sizeof log;
-        attr.log_level = 1;
-        int prog = syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof attr);
-        if (prog < 0) { fprintf(stderr, "BPF_PROG_LOAD: %s\\n%s\\n", strerror(errno), log); return 1; }
-        int cgroup = open(argv[2], O_RDONLY | O_DIRECTORY);
-        memset(&attr, 0, sizeof attr);
-        attr.target_fd = cgroup;
-        attr.attach_bpf_fd = prog;
-        attr.attach_type = BPF_CGROUP_DEVICE;
-        attr.attach_flags = BPF_F_ALLOW_MULTI;
-        if (syscall(SYS_bpf, BPF_PROG_ATTACH, &attr, sizeof attr) < 0) { perror("BPF_PROG_ATTACH"); return 1; }
-        return 0;
-    }
-    """
-
-    /// Compiles the loader into `directory`, or returns nil (with the reason) when no C compiler or headers exist.
-    static func build(in directory: String) throws -> CompiledBPFLoader? {
-        guard FileManager.default.fileExists(atPath: "/usr/include/linux/bpf.h"),
-              let cc = ["/usr/bin/cc", "/usr/bin/gcc", "/usr/bin/clang"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
-            return nil
-        }
-        try source.write(toFile: directory + "/attach.c", atomically: true, encoding: .utf8)
-        let result = try SyscallResolver.run(cc, ["-o", directory + "/attach", directory + "/attach.c"], input: "")
-        guard result.status == 0 else {
-            Issue.record("BPF loader did not compile: \(result.output)")
-            return nil
-        }
-        return CompiledBPFLoader(executable: directory + "/attach")
-    }
-
-    func install(program: [UInt8], cgroupDirectory: String) throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("skiff-devprog-\(UUID().uuidString)").path
-        try Data(program).write(to: URL(fileURLWithPath: file))
-        defer { try? FileManager.default.removeItem(atPath: file) }
-        let result = try SyscallResolver.run(executable, [file, cgroupDirectory], input: "")
-        guard result.status == 0 else {
-            throw CgroupError.unsupported("device program rejected: \(result.output)")
-        }
-    }
-}
 
 @Suite struct CgroupDeviceFilterProgramTests {
     @Test func emptyRulesDenyEverything() throws {
@@ -108,8 +37,10 @@ struct CompiledBPFLoader: CgroupDeviceFilterInstaller {
     }
 }
 
-/// The programs on the real kernel: loaded, verified, attached to a cgroup2 directory, and
-/// enforced on a real process opening real device nodes.
+/// The programs on the real kernel, through the runtime's own installer (bpf(2) in
+/// CLinuxSystem): loaded, verified, attached to a cgroup2 directory (the unified hierarchy of a
+/// hybrid host works too), enforced on a real process opening real device nodes, replaced on
+/// update and detached on destroy.
 @Suite(.enabled(if: CgroupTestSupport.isRoot && CgroupTestSupport.unifiedRoot != nil, "needs root and a cgroup2 hierarchy"))
 struct CgroupDeviceFilterKernelTests {
     /// Exit 0 when /dev/zero reads and /dev/null writes work but /dev/zero writes and /dev/urandom reads are refused.
@@ -118,16 +49,23 @@ struct CgroupDeviceFilterKernelTests {
     (echo x >/dev/zero) 2>/dev/null && exit 13; head -c1 /dev/urandom >/dev/null 2>&1 && exit 14; exit 0
     """
 
+    /// open() of /dev/zero for reading and of /dev/null for writing, each reported by its own exit code:
+    /// 0 both open, 21 /dev/zero refused, 22 /dev/null refused. (No `2>/dev/null`: that is an open too.)
+    static let openProbe = """
+    (exec 3</dev/zero) 2>&- || exit 21; (exec 3>/dev/null) 2>&- || exit 22; exit 0
+    """
+
+    static func runProbe(_ script: String, in path: String, manager: CgroupV2Manager) throws -> Int32? {
+        let process = try GatedProcess(script: script)
+        try manager.addProcess(process.pid, to: path)
+        process.release()
+        return GatedProcess.exitCode(process.wait())
+    }
+
     @Test func kernelEnforcesTheRulesOnARealProcess() throws {
         let root = try #require(CgroupTestSupport.unifiedRoot)
-        var template = Array(FileManager.default.temporaryDirectory.appendingPathComponent("skiff-bpf-XXXXXX").path.utf8CString)
-        let directory = String(cString: try #require(template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }))
-        defer { removeTemporaryTree(directory) }
-        guard let loader = try CompiledBPFLoader.build(in: directory) else {
-            print("skipping device filter kernel test: no C compiler or linux/bpf.h")
-            return
-        }
-        let manager = CgroupV2Manager(root: root, enableControllers: false, deviceFilterInstaller: loader)
+        let installer = KernelDeviceFilterInstaller()
+        let manager = CgroupV2Manager(root: root, enableControllers: false, deviceFilterInstaller: installer)
         try CgroupTestSupport.withTestCgroup(manager) { parent in
             let rules: [RuntimeSpec.DeviceCgroup] = [
                 .init(allow: false, access: "rwm"),
@@ -137,17 +75,12 @@ struct CgroupDeviceFilterKernelTests {
             ]
             try manager.create(path: parent + "/filtered", resources: .init(devices: rules))
             try manager.create(path: parent + "/open", resources: nil)
+            #expect(try installer.attachedCount(cgroupDirectory: manager.directory(parent + "/filtered")) == 1)
+            #expect(try installer.attachedCount(cgroupDirectory: manager.directory(parent + "/open")) == 0)
 
-            let filtered = try GatedProcess(script: Self.probe)
-            try manager.addProcess(filtered.pid, to: parent + "/filtered")
-            filtered.release()
-            #expect(GatedProcess.exitCode(filtered.wait()) == 0)
-
+            #expect(try Self.runProbe(Self.probe, in: parent + "/filtered", manager: manager) == 0)
             // The same probe without the program: writing /dev/zero succeeds, so the filter is what refused it.
-            let unfiltered = try GatedProcess(script: Self.probe)
-            try manager.addProcess(unfiltered.pid, to: parent + "/open")
-            unfiltered.release()
-            #expect(GatedProcess.exitCode(unfiltered.wait()) == 13)
+            #expect(try Self.runProbe(Self.probe, in: parent + "/open", manager: manager) == 13)
 
             // Rule sets the verifier must accept: allow-all, deny-all, wildcards, block devices.
             for (index, set) in [
@@ -158,6 +91,57 @@ struct CgroupDeviceFilterKernelTests {
             ].enumerated() {
                 try manager.create(path: parent + "/verify\(index)", resources: .init(devices: set))
             }
+        }
+    }
+
+    @Test func updateReplacesTheProgramAndDestroyDetachesIt() throws {
+        let root = try #require(CgroupTestSupport.unifiedRoot)
+        let installer = KernelDeviceFilterInstaller()
+        let manager = CgroupV2Manager(root: root, enableControllers: false, deviceFilterInstaller: installer)
+        try CgroupTestSupport.withTestCgroup(manager) { parent in
+            let path = parent + "/c"
+            let directory = manager.directory(path)
+            // Deny /dev/zero reads, allow /dev/null.
+            try manager.create(path: path, resources: .init(devices: [
+                .init(allow: false, access: "rwm"),
+                .init(allow: true, type: "c", major: 1, minor: 3, access: "rwm"),
+            ]))
+            #expect(try Self.runProbe(Self.openProbe, in: path, manager: manager) == 21)
+
+            // Now allow /dev/zero and deny /dev/null: the old program must be gone, not stacked
+            // (stacked, both would have to allow and /dev/zero would stay refused).
+            try manager.update(path: path, resources: .init(devices: [
+                .init(allow: false, access: "rwm"),
+                .init(allow: true, type: "c", major: 1, minor: 5, access: "r"),
+            ]))
+            #expect(try installer.attachedCount(cgroupDirectory: directory) == 1)
+            #expect(try Self.runProbe(Self.openProbe, in: path, manager: manager) == 22)
+
+            try installer.remove(cgroupDirectory: directory)
+            #expect(try installer.attachedCount(cgroupDirectory: directory) == 0)
+            #expect(try Self.runProbe(Self.openProbe, in: path, manager: manager) == 0)
+
+            try manager.update(path: path, resources: .init(devices: [.init(allow: false, access: "rwm")]))
+            try manager.destroy(path: path)
+            #expect(!CgroupFiles.exists(directory))
+        }
+    }
+
+    @Test func refusedProgramsNameTheCgroup() throws {
+        let root = try #require(CgroupTestSupport.unifiedRoot)
+        let installer = KernelDeviceFilterInstaller()
+        let manager = CgroupV2Manager(root: root, enableControllers: false, deviceFilterInstaller: installer)
+        try CgroupTestSupport.withTestCgroup(manager) { parent in
+            // A program that never sets r0 before exit: the verifier refuses it.
+            let bad = CgroupDeviceFilter.Instruction(code: CgroupDeviceFilter.exit, destination: 0, source: 0, offset: 0, immediate: 0).bytes
+            let directory = manager.directory(parent)
+            let error = #expect(throws: CgroupError.self) {
+                try installer.install(program: bad, cgroupDirectory: directory)
+            }
+            let message = error.map { "\($0)" } ?? ""
+            #expect(message.contains(directory), "\(message)")
+            let attached = try installer.attachedCount(cgroupDirectory: directory)
+            #expect(attached == 0)
         }
     }
 }

@@ -16,5 +16,7 @@
 #include "csys_container.h"
 #include "csys_seccomp.h"
 #include "csys_caps.h"
+#include "csys_bpf.h"
+#include "csys_hooks.h"
 
 #endif

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "csys_hooks.h"
+
 /// A mount, already parsed: `flags` are MS_* bits applied by mount(2) (for bind mounts by the
 /// read-only remount that follows), `propagation` the MS_SHARED/… bits applied afterwards.
 struct csys_mount {
@@ -86,6 +88,8 @@ struct csys_container_config {
     const char *const *sysctl_values;
     size_t sysctl_count;
     const char *exec_fifo;     // `create`: wait for `start` to open this fifo before execve; NULL: exec at once
+    struct csys_hooks create_container_hooks; // after the mounts, before pivot_root (runtime paths)
+    struct csys_hooks start_container_hooks;  // after `start`, before execve (container paths)
     struct csys_process process;
 };
 
@@ -123,6 +127,7 @@ enum csys_stage {
     CSYS_STAGE_CWD,
     CSYS_STAGE_EXEC_FIFO,
     CSYS_STAGE_EXEC,
+    CSYS_STAGE_HOOKS,
 };
 
 /// A message from a child to the parent over the sync socket.
@@ -174,6 +179,7 @@ struct csys_exec_config {
 struct csys_exec_launch {
     pid_t pid;                 // the intermediate process; its exit status mirrors the exec'd one
     int sock;                  // parent end of the sync socket
+    int pty_sock;              // process.terminal: receives the pty master, then a slave (csys_recv_fd); else -1
 };
 
 /// Forks the intermediate; it waits for csys_exec_resume (so the caller can put it in the

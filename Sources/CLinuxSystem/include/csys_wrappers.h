@@ -24,6 +24,10 @@ int csys_wifsignaled(int status);
 int csys_wtermsig(int status);
 /// Sends a file descriptor over a connected unix socket (SCM_RIGHTS).
 int csys_send_fd(int sock, int fd);
+/// statfs(2)'s f_type for `path` (the filesystem's magic number), or -1 with errno.
+long long csys_statfs_type(const char *path);
+/// Connects to the unix stream socket at `path` and sends `fd` (runc's --console-socket).
+int csys_send_fd_to_path(const char *path, int fd);
 /// Receives a file descriptor sent with csys_send_fd; returns it or -1.
 int csys_recv_fd(int sock);
 /// Writes all of buf, retrying on EINTR and short writes.

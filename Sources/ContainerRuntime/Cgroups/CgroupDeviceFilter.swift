@@ -15,7 +15,8 @@ import OCI
 /// "deny w" refuses a read-write open even after "allow rwm").
 ///
 /// Loading and attaching need the `bpf(2)` system call, which Swift cannot call directly
-/// (a variadic `syscall`); a `CgroupDeviceFilterInstaller` does that part.
+/// (a variadic `syscall`); a `CgroupDeviceFilterInstaller` does that part
+/// (`KernelDeviceFilterInstaller` in production).
 public enum CgroupDeviceFilter {
     /// One eBPF instruction (`struct bpf_insn`).
     public struct Instruction: Sendable, Equatable {
@@ -139,7 +140,14 @@ public enum CgroupDeviceFilter {
 /// Loads a device program into the kernel and attaches it to a cgroup2 directory
 /// (`bpf(BPF_PROG_LOAD)` with BPF_PROG_TYPE_CGROUP_DEVICE, then `bpf(BPF_PROG_ATTACH)` with
 /// BPF_CGROUP_DEVICE and BPF_F_ALLOW_MULTI, replacing a program it attached there before).
-/// Provided by the layer that owns the C system-call wrappers.
+/// A protocol so that tests can observe what would be installed without the kernel.
 public protocol CgroupDeviceFilterInstaller: Sendable {
     func install(program: [UInt8], cgroupDirectory: String) throws
+    /// Detaches what `install` attached (before the cgroup is removed).
+    func remove(cgroupDirectory: String) throws
+}
+
+extension CgroupDeviceFilterInstaller {
+    /// Removing the cgroup releases its programs; installers without an explicit detach rely on that.
+    public func remove(cgroupDirectory: String) throws {}
 }

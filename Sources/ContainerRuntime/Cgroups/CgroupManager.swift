@@ -54,19 +54,25 @@ public protocol CgroupManager: Sendable {
 
 /// Returns the manager for the host's cgroup layout (detected under `root` unless `mode` is
 /// given). `root` is where the cgroup filesystems are mounted; tests may point it elsewhere.
-/// `deviceFilterInstaller` loads device rules as eBPF on v2 (v1 and hybrid use the v1
-/// devices controller and ignore it).
+/// `deviceFilterInstaller` loads device rules as eBPF on v2 (nil: the kernel's bpf(2), see
+/// `KernelDeviceFilterInstaller`); v1 and hybrid use the v1 devices controller and ignore it.
 public func makeCgroupManager(mode: CgroupMode? = nil, root: String = "/sys/fs/cgroup",
                               deviceFilterInstaller: (any CgroupDeviceFilterInstaller)? = nil) throws -> any CgroupManager {
-    let resolved = try mode ?? CgroupMode.detect(root: root)
+    // One statfs decides pure v2; otherwise the mount table is read once for both the
+    // detection and the v1 hierarchies (this runs on every runtime command).
+    if mode == .v2 || (mode == nil && CgroupMode.isCgroup2(root)) {
+        return CgroupV2Manager(root: root, deviceFilterInstaller: deviceFilterInstaller ?? KernelDeviceFilterInstaller())
+    }
+    let mounts = try MountInfoEntry.readCurrent()
+    let resolved = try mode ?? CgroupMode.detect(root: root, mounts: mounts)
     switch resolved {
     case .v2:
-        return CgroupV2Manager(root: root, deviceFilterInstaller: deviceFilterInstaller)
+        return CgroupV2Manager(root: root, deviceFilterInstaller: deviceFilterInstaller ?? KernelDeviceFilterInstaller())
     case .v1:
-        return try CgroupV1Manager(hierarchies: CgroupV1Hierarchies.fromMountInfo(under: root))
+        return try CgroupV1Manager(hierarchies: CgroupV1Hierarchies.checked(mounts, under: root))
     case .hybrid:
         return try CgroupHybridManager(
-            v1: CgroupV1Manager(hierarchies: CgroupV1Hierarchies.fromMountInfo(under: root)),
+            v1: CgroupV1Manager(hierarchies: CgroupV1Hierarchies.checked(mounts, under: root)),
             unified: CgroupV2Manager(root: root + "/unified", enableControllers: false)
         )
     }

@@ -1,3 +1,4 @@
+import CLinuxSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,7 +27,16 @@ public enum CgroupMode: Sendable, Equatable, CustomStringConvertible {
     /// root is v2; otherwise a `cgroup2` mount at `<root>/unified` is hybrid; otherwise any
     /// `cgroup` (v1) mount below the root is v1.
     public static func detect(root: String = "/sys/fs/cgroup") throws -> CgroupMode {
-        try detect(root: root, mounts: MountInfoEntry.readCurrent())
+        // The common pure-v2 case costs one statfs instead of parsing the mount table.
+        if isCgroup2(root) { return .v2 }
+        return try detect(root: root, mounts: MountInfoEntry.readCurrent())
+    }
+
+    /// Whether `path` is the root of a cgroup2 filesystem: statfs(2) reports
+    /// CGROUP2_SUPER_MAGIC (what runc and crun check). A directory inside a cgroup2 mount
+    /// reports the same type, so this is only asked about the cgroup root itself.
+    static func isCgroup2(_ path: String) -> Bool {
+        csys_statfs_type(path) == 0x6367_7270
     }
 
     static func detect(root: String, mounts: [MountInfoEntry]) throws -> CgroupMode {

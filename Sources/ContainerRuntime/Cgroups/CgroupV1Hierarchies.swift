@@ -20,7 +20,12 @@ struct CgroupV1Hierarchies: Sendable, Equatable {
 
     /// Reads `/proc/self/mountinfo` and keeps the `cgroup` (v1) mounts below `root`.
     static func fromMountInfo(under root: String, mountInfoPath: String = "/proc/self/mountinfo") throws -> CgroupV1Hierarchies {
-        let hierarchies = from(try MountInfoEntry.readCurrent(mountInfoPath), under: root)
+        try checked(try MountInfoEntry.readCurrent(mountInfoPath), under: root)
+    }
+
+    /// `from`, failing when no v1 hierarchy is mounted under `root`.
+    static func checked(_ mounts: [MountInfoEntry], under root: String) throws -> CgroupV1Hierarchies {
+        let hierarchies = from(mounts, under: root)
         if hierarchies.mountPoints.isEmpty {
             throw CgroupError.notMounted("no cgroup v1 hierarchy is mounted under \(root)")
         }

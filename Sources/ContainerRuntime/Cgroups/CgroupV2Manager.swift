@@ -15,10 +15,10 @@ import Glibc
 /// all belong to v1) the manager only creates directories and uses the core files
 /// (`cgroup.procs`, `cgroup.kill`, `cgroup.freeze`, `cgroup.events`).
 ///
-/// Device rules on v2 are an eBPF program attached to the cgroup (see `CgroupDeviceFilter`).
-/// This module builds the program; loading it needs `bpf(2)`, so it is enforced only when a
-/// `deviceFilterInstaller` is given. Without one, `create`/`update` log a warning that the
-/// rules are not enforced.
+/// Device rules on v2 are an eBPF program attached to the cgroup (see `CgroupDeviceFilter`),
+/// loaded by the `deviceFilterInstaller` (`makeCgroupManager` passes the kernel one; an
+/// update replaces the program, `destroy` detaches it). Without an installer (test layouts
+/// in a temp directory) `create`/`update` log a warning that the rules are not enforced.
 public struct CgroupV2Manager: CgroupManager {
     public var mode: CgroupMode { .v2 }
     let root: String
@@ -267,6 +267,12 @@ public struct CgroupV2Manager: CgroupManager {
     }
 
     public func destroy(path: String) throws {
-        try CgroupFiles.removeTree(directory(try CgroupPath.normalize(path)))
+        let directory = directory(try CgroupPath.normalize(path))
+        if let deviceFilterInstaller, CgroupFiles.exists(directory) {
+            // rmdir releases the programs too; detaching first keeps a failed rmdir (busy)
+            // from leaving rules behind on a cgroup we meant to delete. Best effort.
+            try? deviceFilterInstaller.remove(cgroupDirectory: directory)
+        }
+        try CgroupFiles.removeTree(directory)
     }
 }

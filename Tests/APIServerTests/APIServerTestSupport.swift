@@ -26,6 +26,8 @@ struct LiveServer: Sendable {
 
     static let token = "0123456789abcdef0123456789abcdef"
 
+    /// The server itself, for tests that look inside (its storage).
+    let server: APIServer
     /// Presents the admin client certificate (over TLS).
     let admin: HTTPClient
     /// Presents no certificate.
@@ -89,7 +91,7 @@ func withLiveServer(tls: Bool = true, maxRequestBodyBytes: Int = 3 * 1024 * 1024
         do {
             let port = try await server.listeningPort()
             try await body(LiveServer(port: port, tls: tls, pki: pki, token: LiveServer.token, directory: directory,
-                                      store: store, admin: admin, anonymous: anonymous))
+                                      store: store, server: server, admin: admin, anonymous: anonymous))
         } catch {
             await group.triggerGracefulShutdown()
             _ = await running.result

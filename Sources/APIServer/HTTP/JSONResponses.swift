@@ -49,7 +49,6 @@ enum WarningHeader {
 /// Header names HTTPTypes does not predefine.
 enum HeaderNames {
     static let warning = named("Warning")
-    static let auditID = named("Audit-Id")
 
     private static func named(_ name: String) -> HTTPField.Name {
         guard let field = HTTPField.Name(name) else { preconditionFailure("invalid header name \(name)") }

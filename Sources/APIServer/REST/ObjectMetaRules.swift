@@ -48,6 +48,11 @@ enum ObjectRules {
     /// other non-metadata, non-status field for generation.
     static func hasSpec(_ resource: ResourceInfo) -> Bool { resource.schema.member("spec") != nil }
 
+    /// Whether the kind carries `metadata.generation`: kinds with a desired state (`spec`) that a
+    /// controller reconciles and reports on through status, as Kubernetes' strategies set it.
+    /// ConfigMaps, Secrets, Leases, Events and the like have none.
+    static func tracksGeneration(_ resource: ResourceInfo) -> Bool { hasSpec(resource) && hasStatus(resource) }
+
     /// The part of an object whose change bumps `metadata.generation`.
     static func generationSubject(_ object: JSONValue, resource: ResourceInfo) -> JSONValue {
         if hasSpec(resource) { return object["spec"] ?? .null }
@@ -63,7 +68,7 @@ enum ObjectRules {
     static func prepareForCreate(_ object: inout JSONValue, resource: ResourceInfo, time: String) {
         object.setMeta("uid", .string(UUID().uuidString.lowercased()))
         object.setMeta("creationTimestamp", .string(time))
-        object.setMeta("generation", 1)
+        object.setMeta("generation", tracksGeneration(resource) ? 1 : nil)
         for key in ["deletionTimestamp", "deletionGracePeriodSeconds", "selfLink", "managedFields", "resourceVersion"] {
             object.setMeta(key, nil)
         }
@@ -100,8 +105,9 @@ enum ObjectRules {
         }
     }
 
-    /// Bumps generation when the spec (or, for kinds without spec, the data) changed.
+    /// Bumps generation when the spec changed (kinds that track one).
     static func bumpGeneration(_ new: inout JSONValue, old: JSONValue, resource: ResourceInfo) {
+        guard tracksGeneration(resource) else { return new.setMeta("generation", nil) }
         let previous = old.meta("generation")?.intValue ?? 0
         if generationSubject(old, resource: resource) != generationSubject(new, resource: resource) {
             new.setMeta("generation", .int(max(previous, 0) + 1))

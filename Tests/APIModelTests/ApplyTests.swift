@@ -267,6 +267,13 @@ struct ApplyTests {
         #expect(entry(live, "kubectl")?["fieldsV1"] == json(#"{"f:spec":{"f:replicas":{}}}"#))
     }
 
+    @Test func reapplyingTheSameConfigurationChangesNothing() throws {
+        let first = try apply(deployment(), to: nil)
+        let again = try apply(deployment(), to: first, time: Self.t2)
+        // Byte-identical, time included: a no-op apply must not produce a new version.
+        #expect(again.jsonString() == first.jsonString())
+    }
+
     @Test func setListsOwnTheirValues() throws {
         let first = try apply(#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","finalizers":["a/x","b/y"]}}"#,
                               to: nil, schema: CoreSchemas.configMap, apiVersion: "v1")

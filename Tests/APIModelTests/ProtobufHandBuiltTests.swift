@@ -218,6 +218,15 @@ import Testing
         #expect(set.value(at: ["spec", "serviceName"]) == "db-headless")
     }
 
+    @Test func envelopeMayCarryJSON() throws {
+        let raw = Array(#"{"metadata":{"name":"a"},"data":{"k":"v"}}"#.utf8)
+        let decoded = try KubernetesProtobuf.decode(PB.envelope(apiVersion: "v1", kind: "ConfigMap", raw: raw,
+                                                                contentType: "application/json"))
+        #expect(decoded == ["kind": "ConfigMap", "apiVersion": "v1", "metadata": ["name": "a"], "data": ["k": "v"]])
+        let broken = PB.envelope(apiVersion: "v1", kind: "ConfigMap", raw: Array("{".utf8), contentType: "application/json")
+        #expect(Self.errorMessage(broken)?.contains("ConfigMap") == true)
+    }
+
     @Test func unknownFieldsAreSkipped() throws {
         let raw = PB.message { ns in
             ns.message(1) { $0.string(1, "a") }

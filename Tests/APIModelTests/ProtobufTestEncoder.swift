@@ -10,7 +10,8 @@ struct ProtobufTestEncoder {
     }
 
     /// `k8s\0` + runtime.Unknown{typeMeta{apiVersion, kind}, raw}.
-    static func envelope(apiVersion: String, kind: String, raw: [UInt8], contentEncoding: String? = nil) -> [UInt8] {
+    static func envelope(apiVersion: String, kind: String, raw: [UInt8], contentEncoding: String? = nil,
+                         contentType: String = "") -> [UInt8] {
         [0x6b, 0x38, 0x73, 0x00] + message { unknown in
             unknown.message(1) { meta in
                 meta.string(1, apiVersion)
@@ -18,7 +19,7 @@ struct ProtobufTestEncoder {
             }
             unknown.bytes(2, raw)
             if let contentEncoding { unknown.string(3, contentEncoding) }
-            unknown.string(4, "")
+            unknown.string(4, contentType)
         }
     }
 

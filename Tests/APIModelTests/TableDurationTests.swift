@@ -19,13 +19,13 @@ import Testing
     }
 
     @Test func timestampsParseWithFractionsAndOffsets() throws {
-        let base = try #require(RFC3339.date("2023-11-14T22:13:20Z"))
+        let base = try #require(TableTimestamp.date("2023-11-14T22:13:20Z"))
         #expect(base.timeIntervalSince1970 == 1_700_000_000)
-        #expect(RFC3339.date("2023-11-14T22:13:20.500000Z")?.timeIntervalSince1970 == 1_700_000_000.5)
-        #expect(RFC3339.date("2023-11-14T23:13:20+01:00")?.timeIntervalSince1970 == 1_700_000_000)
-        #expect(RFC3339.date("2024-02-29T00:00:00Z")?.timeIntervalSince1970 == 1_709_164_800)
-        #expect(RFC3339.date("not a time") == nil)
-        #expect(RFC3339.date("2023-11-14T22:13:20") == nil)
+        #expect(TableTimestamp.date("2023-11-14T22:13:20.500000Z")?.timeIntervalSince1970 == 1_700_000_000.5)
+        #expect(TableTimestamp.date("2023-11-14T23:13:20+01:00")?.timeIntervalSince1970 == 1_700_000_000)
+        #expect(TableTimestamp.date("2024-02-29T00:00:00Z")?.timeIntervalSince1970 == 1_709_164_800)
+        #expect(TableTimestamp.date("not a time") == nil)
+        #expect(TableTimestamp.date("2023-11-14T22:13:20") == nil)
         #expect(HumanDuration.since(nil, now: TableClock.now) == "<unknown>")
         #expect(HumanDuration.since(TableClock.ago(3 * 86400 + 4 * 3600 + 59), now: TableClock.now) == "3d4h")
     }

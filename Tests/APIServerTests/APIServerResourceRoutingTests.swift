@@ -71,6 +71,25 @@ struct APIServerResourceRoutingTests {
         }
     }
 
+    @Test("warnings become Warning headers; metadata-only lists when asked")
+    func warningsAndPartialMetadata() async throws {
+        try await withLiveServer(tls: false) { server in
+            let client = server.admin
+            let collection = server.baseURL + "/api/v1/namespaces/default/configmaps"
+            var body = Self.configMap
+            body["bogus"] = 1
+            let warned = try await client.sendJSON(.POST, collection + "?fieldValidation=Warn", body)
+            #expect(warned.status == 201)
+            #expect(warned.headers["warning"].contains { $0.hasPrefix("299 - \"") && $0.contains("bogus") })
+
+            let accept = "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io,application/json"
+            let partial = try await client.send(.GET, collection, headers: [("Accept", accept)])
+            #expect(partial.json?["kind"] == "PartialObjectMetadataList")
+            #expect(partial.json?["items"]?[0]?["metadata"]?["name"] == "settings")
+            #expect(partial.json?["items"]?[0]?["data"] == nil)
+        }
+    }
+
     @Test("methods a URL does not serve get 405, unknown resources 404, each a Status")
     func routingErrors() async throws {
         try await withLiveServer(tls: false) { server in

@@ -26,14 +26,18 @@ struct LiveServer: Sendable {
 
     static let token = "0123456789abcdef0123456789abcdef"
 
+    /// The server itself, for tests that look inside (its storage).
+    let server: APIServer
     /// Presents the admin client certificate (over TLS).
     let admin: HTTPClient
     /// Presents no certificate.
     let anonymous: HTTPClient
 
     /// Runs `body` with a client presenting `identity`, shut down afterwards.
-    func withClient<T: Sendable>(identity: CertifiedKey?, _ body: (HTTPClient) async throws -> T) async throws -> T {
-        let client = try Self.makeClient(tls: tls, pki: pki, identity: identity)
+    /// A refused handshake surfaces only when the connect timeout passes, hence a short default.
+    func withClient<T: Sendable>(identity: CertifiedKey?, connectTimeout: TimeAmount = .seconds(2),
+                                 _ body: (HTTPClient) async throws -> T) async throws -> T {
+        let client = try Self.makeClient(tls: tls, pki: pki, identity: identity, connectTimeout: connectTimeout)
         do {
             let result = try await body(client)
             try await client.shutdown()
@@ -45,9 +49,10 @@ struct LiveServer: Sendable {
     }
 
     /// A client trusting the cluster CA and presenting `identity` (e.g. `pki.admin`) if given.
-    static func makeClient(tls: Bool, pki: ClusterPKI, identity: CertifiedKey?) throws -> HTTPClient {
+    static func makeClient(tls: Bool, pki: ClusterPKI, identity: CertifiedKey?,
+                           connectTimeout: TimeAmount = .seconds(10)) throws -> HTTPClient {
         var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: .seconds(10), read: .seconds(60))
+        configuration.timeout = .init(connect: connectTimeout, read: .seconds(60))
         if tls {
             var tlsConfiguration = try TLSConfigurations.client(trustRoots: [pki.ca.certificate], identity: identity)
             tlsConfiguration.certificateVerification = .noHostnameVerification
@@ -86,7 +91,7 @@ func withLiveServer(tls: Bool = true, maxRequestBodyBytes: Int = 3 * 1024 * 1024
         do {
             let port = try await server.listeningPort()
             try await body(LiveServer(port: port, tls: tls, pki: pki, token: LiveServer.token, directory: directory,
-                                      store: store, admin: admin, anonymous: anonymous))
+                                      store: store, server: server, admin: admin, anonymous: anonymous))
         } catch {
             await group.triggerGracefulShutdown()
             _ = await running.result

@@ -90,3 +90,42 @@ struct APIServerWatchHTTPTests {
         }
     }
 }
+
+/// A watch whose client leaves is released on the server: its storage watcher goes away.
+@Suite("APIServer watch cleanup", .serialized)
+struct APIServerWatchCleanupTests {
+    static func watcherCount(_ server: LiveServer) -> Int {
+        server.server.storage.cache.state.withLock { state in
+            state.resources.values.reduce(0) { $0 + $1.watchers.count }
+        }
+    }
+
+    /// Polls (with async sleeps, never blocking) until `condition` holds, for at most ~20 s.
+    static func eventually(_ condition: () -> Bool) async throws -> Bool {
+        for _ in 0..<400 {
+            if condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return condition()
+    }
+
+    @Test("a client that disconnects mid-watch releases the server's watcher (HTTP/1.1 and HTTP/2)",
+          arguments: [false, true])
+    func clientLeaves(tls: Bool) async throws {
+        try await withLiveServer(tls: tls) { server in
+            let url = server.baseURL + "/api/v1/namespaces/default/configmaps?watch=true"
+            try await server.withClient(identity: server.pki.admin) { client in
+                let reading = Task {
+                    let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(120))
+                    for try await _ in response.body {}
+                }
+                let registered = try await Self.eventually { Self.watcherCount(server) == 1 }
+                #expect(registered)
+                reading.cancel()
+                _ = await reading.result
+                let released = try await Self.eventually { Self.watcherCount(server) == 0 }
+                #expect(released)
+            }
+        }
+    }
+}

@@ -65,6 +65,17 @@ import Testing
             let byName = try await storage.list(
                 cms, namespace: nil, options: ListOptions(fieldSelector: try FieldSelector(parsing: "metadata.name=c25")))
             #expect(byName.items.map { StorageFixtures.name($0.object) } == ["c25"])
+            // Within a namespace the name is looked up directly; other selectors still apply.
+            let direct = try await storage.list(
+                cms, namespace: "kube-system", options: ListOptions(fieldSelector: try FieldSelector(parsing: "metadata.name=c25"), resourceVersion: "0"))
+            #expect(direct.items.map { StorageFixtures.name($0.object) } == ["c25"])
+            let wrongNamespace = try await storage.list(
+                cms, namespace: "default", options: ListOptions(fieldSelector: try FieldSelector(parsing: "metadata.name=c25")))
+            #expect(wrongNamespace.items.isEmpty)
+            let filteredOut = try await storage.list(
+                cms, namespace: "kube-system",
+                options: ListOptions(labelSelector: try LabelSelector(parsing: "tier=web"), fieldSelector: try FieldSelector(parsing: "metadata.name=c25")))
+            #expect(filteredOut.items.isEmpty)
             let notDefault = try await storage.list(
                 cms, namespace: nil, options: ListOptions(fieldSelector: try FieldSelector(parsing: "metadata.namespace!=default")))
             #expect(notDefault.items.count == 10)

@@ -5,13 +5,17 @@ import Logging
 import Synchronization
 import Testing
 
-/// The real store, with a switch that breaks its open watches (as a lost connection to a
-/// remote store or a store-side cancellation would).
+/// The real store, with switches that break its open watches (as a lost connection to a
+/// remote store or a store-side cancellation would) or hold their events back (a cache that
+/// lags behind the store).
 final class InterruptibleStore: KeyValueStore {
     struct WatchBroken: Error {}
 
     let base: StoreNode
-    private let open = Mutex<[AsyncThrowingStream<KV.WatchResponse, any Error>.Continuation]>([])
+    typealias Outlet = AsyncThrowingStream<KV.WatchResponse, any Error>.Continuation
+
+    private let open = Mutex<[Outlet]>([])
+    private let held = Mutex<(paused: Bool, responses: [(Outlet, KV.WatchResponse)])>((false, []))
 
     init(base: StoreNode) { self.base = base }
 
@@ -27,7 +31,7 @@ final class InterruptibleStore: KeyValueStore {
         let (stream, continuation) = AsyncThrowingStream<KV.WatchResponse, any Error>.makeStream()
         let relay = Task {
             do {
-                for try await response in upstream { continuation.yield(response) }
+                for try await response in upstream { self.deliver(response, to: continuation) }
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)
@@ -36,6 +40,23 @@ final class InterruptibleStore: KeyValueStore {
         continuation.onTermination = { _ in relay.cancel() }
         open.withLock { $0.append(continuation) }
         return stream
+    }
+
+    private func deliver(_ response: KV.WatchResponse, to outlet: Outlet) {
+        held.withLock { held in
+            if held.paused { held.responses.append((outlet, response)) } else { outlet.yield(response) }
+        }
+    }
+
+    /// Holds watch events back until `resume()`.
+    func pause() { held.withLock { $0.paused = true } }
+
+    /// Delivers what was held, in order, and stops holding.
+    func resume() {
+        held.withLock { held in
+            for (outlet, response) in held.responses { outlet.yield(response) }
+            held = (false, [])
+        }
     }
 
     /// Ends every open watch with an error.
@@ -82,6 +103,66 @@ final class InterruptibleStore: KeyValueStore {
             #expect(events.map(\.resourceVersion) == [later.resourceVersion])
             fresh.cancel()
 
+            cache.cancel()
+            _ = await cache.result
+        }
+    }
+}
+
+@Suite(.serialized) struct StorageStaleCacheTests {
+    @Test func writersRecoverFromAStaleCachedCopy() async throws {
+        try await withTestStore { node in
+            let cms = StorageFixtures.configMaps
+            let store = InterruptibleStore(base: node)
+            var logger = Logger(label: "skiff.apiserver.storage.test")
+            logger.logLevel = .critical
+            let storage = ObjectStorage(store: store, logger: logger)
+            let cache = Task { try await storage.run() }
+            defer { cache.cancel() }
+            try await storage.waitUntilReady()
+
+            let first = try await storage.create(cms, namespace: "default", name: "s", object: StorageFixtures.configMap("s", data: ["v": "1"]), dryRun: false)
+            _ = try await storage.get(cms, namespace: "default", name: "s")
+            #expect(try await storage.list(cms, namespace: nil, options: ListOptions()).items.count == 1)
+            store.pause()
+            let (second, _) = try await storage.update(cms, namespace: "default", name: "s", dryRun: false, allowCreate: false) { current in
+                var object = try #require(current).object
+                object["data"] = ["v": "2"]
+                return object
+            }
+            #expect(second.resourceVersion > first.resourceVersion)
+
+            // The cache still holds version 1. A client that read version 2 must not get a
+            // false conflict: the refused cached copy is replaced by a fresh read.
+            let secondVersion = second.resourceVersion
+            let (third, _) = try await storage.update(cms, namespace: "default", name: "s", dryRun: false, allowCreate: false) { current in
+                guard let current, current.resourceVersion == secondVersion else {
+                    throw StorageError.staleResourceVersion(cms, name: "s")
+                }
+                var object = current.object
+                object["data"] = ["v": "3"]
+                return object
+            }
+            #expect(third.object["data"]?["v"]?.stringValue == "3")
+
+            // "Unchanged" judged on a stale copy is confirmed against the store: no lost write.
+            let before = try await storage.currentResourceVersion()
+            let (same, _) = try await storage.update(cms, namespace: "default", name: "s", dryRun: false, allowCreate: false) {
+                try #require($0).object
+            }
+            #expect(same.resourceVersion == third.resourceVersion)
+            #expect(same.object["data"]?["v"]?.stringValue == "3")
+            #expect(try await storage.currentResourceVersion() == before)
+
+            // A delete precondition on the newest version passes although the cache is behind.
+            let deleted = try await storage.delete(
+                cms, namespace: "default", name: "s",
+                preconditions: DeletePreconditions(resourceVersion: String(third.resourceVersion)), dryRun: false)
+            #expect(deleted.object["data"]?["v"]?.stringValue == "3")
+
+            store.resume()
+            let list = try await storage.list(cms, namespace: nil, options: ListOptions())
+            #expect(list.items.isEmpty)
             cache.cancel()
             _ = await cache.result
         }

@@ -199,6 +199,49 @@ import Testing
         }
     }
 
+    @Test func noBookmarksUnlessAskedAndOnlyTheWatchedNamespace() async throws {
+        try await withTestStorage { storage, _ in
+            let cms = self.cms
+            let collector = StorageEventCollector(
+                try await storage.watch(
+                    cms, namespace: "mine",
+                    options: WatchOptions(resourceVersion: String(try await storage.currentResourceVersion()), bookmarkInterval: .milliseconds(5))))
+            try await Task.sleep(for: .milliseconds(100))
+            _ = try await storage.create(cms, namespace: "theirs", name: "t", object: StorageFixtures.configMap("t", namespace: "theirs"), dryRun: false)
+            let mine = try await storage.create(cms, namespace: "mine", name: "m", object: StorageFixtures.configMap("m", namespace: "mine"), dryRun: false)
+            let events = await collector.waitFor(1)
+            #expect(events.map(\.type) == [.added])
+            #expect(events.map(\.resourceVersion) == [mine.resourceVersion])
+            collector.cancel()
+        }
+    }
+
+    @Test func aFutureResourceVersionTimesOut() async throws {
+        let configuration = ObjectStorage.Configuration(catchUpTimeout: .milliseconds(200))
+        try await withTestStorage(configuration: configuration) { storage, _ in
+            let future = try await storage.currentResourceVersion() + 1_000
+            do {
+                _ = try await storage.watch(self.cms, namespace: nil, options: WatchOptions(resourceVersion: String(future)))
+                Issue.record("a watch from a future resourceVersion must fail")
+            } catch let error as StorageError {
+                #expect(error.code == 504)
+                #expect(error.message.contains("Too large resource version"))
+            }
+            do {
+                _ = try await storage.list(self.cms, namespace: nil, options: ListOptions(resourceVersion: String(future)))
+                Issue.record("a list from a future resourceVersion must fail")
+            } catch let error as StorageError {
+                #expect(error.code == 504)
+            }
+            do {
+                _ = try await storage.watch(self.cms, namespace: nil, options: WatchOptions(resourceVersion: "x1"))
+                Issue.record("a malformed resourceVersion must fail")
+            } catch let error as StorageError {
+                #expect(error.code == 400)
+            }
+        }
+    }
+
     @Test func endedWatchersAreForgotten() async throws {
         try await withTestStorage { storage, _ in
             let cms = self.cms

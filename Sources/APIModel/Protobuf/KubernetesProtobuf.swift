@@ -49,6 +49,15 @@ public enum KubernetesProtobuf {
             throw ProtobufDecodingError("\(envelope.kind): unsupported protobuf content encoding \"\(envelope.contentEncoding)\"")
         }
         guard !envelope.kind.isEmpty else { throw ProtobufDecodingError("protobuf envelope carries no kind") }
+        if envelope.contentType.hasPrefix("application/json") {
+            // runtime.Unknown may wrap a JSON document; its bytes are the object as sent.
+            guard case .object(var object)? = try? JSONValue.parse(bytes[envelope.raw]).value else {
+                throw ProtobufDecodingError("\(envelope.kind): envelope says JSON but the raw bytes are not a JSON object")
+            }
+            if object["kind"] == nil { object["kind"] = .string(envelope.kind) }
+            if object["apiVersion"] == nil, !envelope.apiVersion.isEmpty { object["apiVersion"] = .string(envelope.apiVersion) }
+            return .object(object)
+        }
         guard let message = messageName(apiVersion: envelope.apiVersion, kind: envelope.kind) else {
             throw ProtobufDecodingError("protobuf decoding of \(envelope.apiVersion.isEmpty ? "" : envelope.apiVersion + ", Kind=")\(envelope.kind) is not supported; send JSON")
         }
@@ -70,8 +79,9 @@ public enum KubernetesProtobuf {
     /// DeleteOptions are meta.v1 messages whatever group they are sent for.
     static func messageName(apiVersion: String, kind: String) -> String? {
         let gv = GroupVersion(apiVersion: apiVersion)
-        var group = gv.group.isEmpty ? "core" : gv.group
-        if group.hasSuffix(".k8s.io") { group = String(group.dropLast(".k8s.io".count)) }
+        // The proto package is the group's first label: scheduling.k8s.io → scheduling,
+        // rbac.authorization.k8s.io → rbac.
+        let group = gv.group.isEmpty ? "core" : String(gv.group.prefix { $0 != "." })
         let schema = ProtobufSchema.shared
         let candidates = ["\(group).\(gv.version).\(kind)", "meta.v1.\(kind)"]
         return candidates.first { schema.messages[$0] != nil }

@@ -42,6 +42,16 @@ extension ProtobufSchema {
     authorization.v1.SelfSubjectRulesReview|1 metadata m:meta.v1.ObjectMeta|2 spec m:authorization.v1.SelfSubjectRulesReviewSpec|3 status m:authorization.v1.SubjectRulesReviewStatus
     authorization.v1.SubjectAccessReview|1 metadata m:meta.v1.ObjectMeta|2 spec m:authorization.v1.SubjectAccessReviewSpec|3 status m:authorization.v1.SubjectAccessReviewStatus
     autoscaling.v1.Scale|1 metadata m:meta.v1.ObjectMeta|2 spec m:autoscaling.v1.ScaleSpec|3 status m:autoscaling.v1.ScaleStatus
+    rbac.v1.Role|1 metadata m:meta.v1.ObjectMeta|2 rules m:rbac.v1.PolicyRule*
+    rbac.v1.ClusterRole|1 metadata m:meta.v1.ObjectMeta|2 rules m:rbac.v1.PolicyRule*|3 aggregationRule m:rbac.v1.AggregationRule?
+    rbac.v1.RoleBinding|1 metadata m:meta.v1.ObjectMeta|2 subjects m:rbac.v1.Subject*|3 roleRef m:rbac.v1.RoleRef
+    rbac.v1.ClusterRoleBinding|1 metadata m:meta.v1.ObjectMeta|2 subjects m:rbac.v1.Subject*|3 roleRef m:rbac.v1.RoleRef
+    networking.v1.Ingress|1 metadata m:meta.v1.ObjectMeta|2 spec m:networking.v1.IngressSpec|3 status m:networking.v1.IngressStatus
+    networking.v1.IngressClass|1 metadata m:meta.v1.ObjectMeta|2 spec m:networking.v1.IngressClassSpec
+    networking.v1.NetworkPolicy|1 metadata m:meta.v1.ObjectMeta|2 spec m:networking.v1.NetworkPolicySpec
+    autoscaling.v1.HorizontalPodAutoscaler|1 metadata m:meta.v1.ObjectMeta|2 spec m:autoscaling.v1.HorizontalPodAutoscalerSpec|3 status m:autoscaling.v1.HorizontalPodAutoscalerStatus
+    autoscaling.v2.HorizontalPodAutoscaler|1 metadata m:meta.v1.ObjectMeta|2 spec m:autoscaling.v2.HorizontalPodAutoscalerSpec|3 status m:autoscaling.v2.HorizontalPodAutoscalerStatus
+    certificates.v1.CertificateSigningRequest|1 metadata m:meta.v1.ObjectMeta|2 spec m:certificates.v1.CertificateSigningRequestSpec|3 status m:certificates.v1.CertificateSigningRequestStatus
     meta.v1.DeleteOptions|1 gracePeriodSeconds i?|2 preconditions m:meta.v1.Preconditions?|3 orphanDependents b?|4 propagationPolicy s?|5 dryRun s*|6 ignoreStoreReadErrorWithClusterBreakingPotential b?
     meta.v1.Status|1 metadata m:meta.v1.ListMeta|2 status s|3 message s|4 reason s|5 details m:meta.v1.StatusDetails?|6 code i
     meta.v1.ObjectMeta|1 name s|2 generateName s|3 namespace s|4 selfLink s|5 uid s|6 resourceVersion s|7 generation i|8 creationTimestamp T|9 deletionTimestamp T?|10 deletionGracePeriodSeconds i?|11 labels Ms:s|12 annotations Ms:s|13 ownerReferences m:meta.v1.OwnerReference*|14 finalizers s*|17 managedFields m:meta.v1.ManagedFieldsEntry*
@@ -96,6 +106,20 @@ extension ProtobufSchema {
     authorization.v1.SubjectAccessReviewSpec|1 resourceAttributes m:authorization.v1.ResourceAttributes?|2 nonResourceAttributes m:authorization.v1.NonResourceAttributes?|3 user s|4 groups s*|5 extra Ms:X|6 uid s
     autoscaling.v1.ScaleSpec|1 replicas i
     autoscaling.v1.ScaleStatus|1 replicas i|2 selector s
+    rbac.v1.PolicyRule|1 verbs s*|2 apiGroups s*|3 resources s*|4 resourceNames s*|5 nonResourceURLs s*
+    rbac.v1.AggregationRule|1 clusterRoleSelectors m:meta.v1.LabelSelector*
+    rbac.v1.Subject|1 kind s|2 apiGroup s|3 name s|4 namespace s
+    rbac.v1.RoleRef|1 apiGroup s|2 kind s|3 name s
+    networking.v1.IngressSpec|4 ingressClassName s?|1 defaultBackend m:networking.v1.IngressBackend?|2 tls m:networking.v1.IngressTLS*|3 rules m:networking.v1.IngressRule*
+    networking.v1.IngressStatus|1 loadBalancer m:networking.v1.IngressLoadBalancerStatus
+    networking.v1.IngressClassSpec|1 controller s|2 parameters m:networking.v1.IngressClassParametersReference?
+    networking.v1.NetworkPolicySpec|1 podSelector m:meta.v1.LabelSelector|2 ingress m:networking.v1.NetworkPolicyIngressRule*|3 egress m:networking.v1.NetworkPolicyEgressRule*|4 policyTypes s*
+    autoscaling.v1.HorizontalPodAutoscalerSpec|1 scaleTargetRef m:autoscaling.v1.CrossVersionObjectReference|2 minReplicas i?|3 maxReplicas i|4 targetCPUUtilizationPercentage i?
+    autoscaling.v1.HorizontalPodAutoscalerStatus|1 observedGeneration i?|2 lastScaleTime T?|3 currentReplicas i|4 desiredReplicas i|5 currentCPUUtilizationPercentage i?
+    autoscaling.v2.HorizontalPodAutoscalerSpec|1 scaleTargetRef m:autoscaling.v2.CrossVersionObjectReference|2 minReplicas i?|3 maxReplicas i|4 metrics m:autoscaling.v2.MetricSpec*|5 behavior m:autoscaling.v2.HorizontalPodAutoscalerBehavior?
+    autoscaling.v2.HorizontalPodAutoscalerStatus|1 observedGeneration i?|2 lastScaleTime T?|3 currentReplicas i|4 desiredReplicas i|5 currentMetrics m:autoscaling.v2.MetricStatus*|6 conditions m:autoscaling.v2.HorizontalPodAutoscalerCondition*
+    certificates.v1.CertificateSigningRequestSpec|1 request y?|7 signerName s|8 expirationSeconds i?|5 usages s*|2 username s|3 uid s|4 groups s*|6 extra Ms:X
+    certificates.v1.CertificateSigningRequestStatus|1 conditions m:certificates.v1.CertificateSigningRequestCondition*|2 certificate y?
     meta.v1.Preconditions|1 uid s?|2 resourceVersion s?
     meta.v1.ListMeta|1 selfLink s|2 resourceVersion s|3 continue s|4 remainingItemCount i?
     meta.v1.StatusDetails|1 name s|2 group s|3 kind s|6 uid s|4 causes m:meta.v1.StatusCause*|5 retryAfterSeconds i
@@ -171,6 +195,20 @@ extension ProtobufSchema {
     authorization.v1.NonResourceAttributes|1 path s|2 verb s
     authorization.v1.ResourceRule|1 verbs s*|2 apiGroups s*|3 resources s*|4 resourceNames s*
     authorization.v1.NonResourceRule|1 verbs s*|2 nonResourceURLs s*
+    networking.v1.IngressBackend|4 service m:networking.v1.IngressServiceBackend?|3 resource m:core.v1.TypedLocalObjectReference?
+    networking.v1.IngressTLS|1 hosts s*|2 secretName s
+    networking.v1.IngressRule|1 host s|2 ingressRuleValue m:networking.v1.IngressRuleValue^
+    networking.v1.IngressLoadBalancerStatus|1 ingress m:networking.v1.IngressLoadBalancerIngress*
+    networking.v1.IngressClassParametersReference|1 aPIGroup s?|2 kind s|3 name s|4 scope s?|5 namespace s?
+    networking.v1.NetworkPolicyIngressRule|1 ports m:networking.v1.NetworkPolicyPort*|2 from m:networking.v1.NetworkPolicyPeer*
+    networking.v1.NetworkPolicyEgressRule|1 ports m:networking.v1.NetworkPolicyPort*|2 to m:networking.v1.NetworkPolicyPeer*
+    autoscaling.v1.CrossVersionObjectReference|1 kind s|2 name s|3 apiVersion s
+    autoscaling.v2.CrossVersionObjectReference|1 kind s|2 name s|3 apiVersion s
+    autoscaling.v2.MetricSpec|1 type s|2 object m:autoscaling.v2.ObjectMetricSource?|3 pods m:autoscaling.v2.PodsMetricSource?|4 resource m:autoscaling.v2.ResourceMetricSource?|7 containerResource m:autoscaling.v2.ContainerResourceMetricSource?|5 external m:autoscaling.v2.ExternalMetricSource?
+    autoscaling.v2.HorizontalPodAutoscalerBehavior|1 scaleUp m:autoscaling.v2.HPAScalingRules?|2 scaleDown m:autoscaling.v2.HPAScalingRules?
+    autoscaling.v2.MetricStatus|1 type s|2 object m:autoscaling.v2.ObjectMetricStatus?|3 pods m:autoscaling.v2.PodsMetricStatus?|4 resource m:autoscaling.v2.ResourceMetricStatus?|7 containerResource m:autoscaling.v2.ContainerResourceMetricStatus?|5 external m:autoscaling.v2.ExternalMetricStatus?
+    autoscaling.v2.HorizontalPodAutoscalerCondition|1 type s|2 status s|3 lastTransitionTime T|4 reason s|5 message s
+    certificates.v1.CertificateSigningRequestCondition|1 type s|6 status s|2 reason s|3 message s|4 lastUpdateTime T|5 lastTransitionTime T
     meta.v1.StatusCause|1 reason s|2 message s|3 field s
     core.v1.ClientIPConfig|1 timeoutSeconds i?
     core.v1.LoadBalancerIngress|1 ip s|2 hostname s|3 ipMode s?|4 ports m:core.v1.PortStatus*
@@ -237,6 +275,22 @@ extension ProtobufSchema {
     discovery.v1.ForNode|1 name s
     authorization.v1.FieldSelectorAttributes|1 rawSelector s|2 requirements m:meta.v1.FieldSelectorRequirement*
     authorization.v1.LabelSelectorAttributes|1 rawSelector s|2 requirements m:meta.v1.LabelSelectorRequirement*
+    networking.v1.IngressServiceBackend|1 name s|2 port m:networking.v1.ServiceBackendPort
+    networking.v1.IngressRuleValue|1 http m:networking.v1.HTTPIngressRuleValue?
+    networking.v1.IngressLoadBalancerIngress|1 ip s|2 hostname s|4 ports m:networking.v1.IngressPortStatus*
+    networking.v1.NetworkPolicyPort|1 protocol s?|2 port I?|3 endPort i?
+    networking.v1.NetworkPolicyPeer|1 podSelector m:meta.v1.LabelSelector?|2 namespaceSelector m:meta.v1.LabelSelector?|3 ipBlock m:networking.v1.IPBlock?
+    autoscaling.v2.ObjectMetricSource|1 describedObject m:autoscaling.v2.CrossVersionObjectReference|2 target m:autoscaling.v2.MetricTarget|3 metric m:autoscaling.v2.MetricIdentifier
+    autoscaling.v2.PodsMetricSource|1 metric m:autoscaling.v2.MetricIdentifier|2 target m:autoscaling.v2.MetricTarget
+    autoscaling.v2.ResourceMetricSource|1 name s|2 target m:autoscaling.v2.MetricTarget
+    autoscaling.v2.ContainerResourceMetricSource|1 name s|2 target m:autoscaling.v2.MetricTarget|3 container s
+    autoscaling.v2.ExternalMetricSource|1 metric m:autoscaling.v2.MetricIdentifier|2 target m:autoscaling.v2.MetricTarget
+    autoscaling.v2.HPAScalingRules|3 stabilizationWindowSeconds i?|1 selectPolicy s?|2 policies m:autoscaling.v2.HPAScalingPolicy*|4 tolerance Q?
+    autoscaling.v2.ObjectMetricStatus|1 metric m:autoscaling.v2.MetricIdentifier|2 current m:autoscaling.v2.MetricValueStatus|3 describedObject m:autoscaling.v2.CrossVersionObjectReference
+    autoscaling.v2.PodsMetricStatus|1 metric m:autoscaling.v2.MetricIdentifier|2 current m:autoscaling.v2.MetricValueStatus
+    autoscaling.v2.ResourceMetricStatus|1 name s|2 current m:autoscaling.v2.MetricValueStatus
+    autoscaling.v2.ContainerResourceMetricStatus|1 name s|2 current m:autoscaling.v2.MetricValueStatus|3 container s
+    autoscaling.v2.ExternalMetricStatus|1 metric m:autoscaling.v2.MetricIdentifier|2 current m:autoscaling.v2.MetricValueStatus
     core.v1.PortStatus|1 port i|2 protocol s|3 error s?
     core.v1.EmptyDirVolumeSource|1 medium s|2 sizeLimit Q?
     core.v1.GitRepoVolumeSource|1 repository s|2 revision s|3 directory s
@@ -276,6 +330,14 @@ extension ProtobufSchema {
     batch.v1.PodFailurePolicyOnExitCodesRequirement|1 containerName s?|2 operator s|3 values i*
     batch.v1.PodFailurePolicyOnPodConditionsPattern|1 type s|2 status s
     meta.v1.FieldSelectorRequirement|1 key s|2 operator s|3 values s*
+    networking.v1.ServiceBackendPort|1 name s|2 number i
+    networking.v1.HTTPIngressRuleValue|1 paths m:networking.v1.HTTPIngressPath*
+    networking.v1.IngressPortStatus|1 port i|2 protocol s|3 error s?
+    networking.v1.IPBlock|1 cidr s|2 except s*
+    autoscaling.v2.MetricTarget|1 type s|2 value Q?|3 averageValue Q?|4 averageUtilization i?
+    autoscaling.v2.MetricIdentifier|1 name s|2 selector m:meta.v1.LabelSelector?
+    autoscaling.v2.HPAScalingPolicy|1 type s|2 value i|3 periodSeconds i
+    autoscaling.v2.MetricValueStatus|1 value Q?|2 averageValue Q?|3 averageUtilization i?
     core.v1.KeyToPath|1 key s|2 path s|3 mode i?
     core.v1.DownwardAPIVolumeFile|1 path s|2 fieldRef m:core.v1.ObjectFieldSelector?|3 resourceFieldRef m:core.v1.ResourceFieldSelector?|4 mode i?
     core.v1.VolumeProjection|1 secret m:core.v1.SecretProjection?|2 downwardAPI m:core.v1.DownwardAPIProjection?|3 configMap m:core.v1.ConfigMapProjection?|4 serviceAccountToken m:core.v1.ServiceAccountTokenProjection?|5 clusterTrustBundle m:core.v1.ClusterTrustBundleProjection?
@@ -290,6 +352,7 @@ extension ProtobufSchema {
     core.v1.GRPCAction|1 port i|2 service s?
     core.v1.SleepAction|1 seconds i
     core.v1.NodeSelectorRequirement|1 key s|2 operator s|3 values s*
+    networking.v1.HTTPIngressPath|1 path s|3 pathType s?|2 backend m:networking.v1.IngressBackend
     core.v1.SecretProjection|1 localObjectReference m:core.v1.LocalObjectReference^|2 items m:core.v1.KeyToPath*|4 optional b?
     core.v1.DownwardAPIProjection|1 items m:core.v1.DownwardAPIVolumeFile*
     core.v1.ConfigMapProjection|1 localObjectReference m:core.v1.LocalObjectReference^|2 items m:core.v1.KeyToPath*|4 optional b?

@@ -35,11 +35,11 @@ enum EventTablePrinter {
 
     static func cells(_ event: JSONValue, fields f: Fields, now: Date) -> [JSONValue] {
         var first = HumanDuration.since(event[f.firstTimestamp], now: now)
-        if RFC3339.date(event[f.firstTimestamp]) == nil {
+        if TableTimestamp.date(event[f.firstTimestamp]) == nil {
             first = HumanDuration.since(event["eventTime"], now: now)
         }
         var last = HumanDuration.since(event[f.lastTimestamp], now: now)
-        if RFC3339.date(event[f.lastTimestamp]) == nil { last = first }
+        if TableTimestamp.date(event[f.lastTimestamp]) == nil { last = first }
         var count = event[f.count]?.intValue ?? 0
         if event.tableHas("series") {
             last = HumanDuration.since(event.value(at: ["series", "lastObservedTime"]), now: now)

@@ -41,7 +41,7 @@ public enum HumanDuration {
     /// The time since an RFC 3339 timestamp (`metav1.Time` or `MicroTime`), or "<unknown>" when
     /// it is absent or unreadable, as an unset timestamp prints in Kubernetes.
     public static func since(_ timestamp: JSONValue?, now: Date) -> String {
-        guard let date = RFC3339.date(timestamp) else { return "<unknown>" }
+        guard let date = TableTimestamp.date(timestamp) else { return "<unknown>" }
         return format(seconds: now.timeIntervalSince(date))
     }
 }
@@ -49,7 +49,7 @@ public enum HumanDuration {
 /// A small RFC 3339 reader for Kubernetes timestamps (`2024-05-01T10:00:00Z`, optionally with
 /// fractional seconds and a numeric offset). Hand-written because Foundation's formatters are
 /// not Sendable and this runs for every cell of every table row.
-enum RFC3339 {
+enum TableTimestamp {
     static func date(_ value: JSONValue?) -> Date? {
         guard let text = value?.stringValue, !text.isEmpty else { return nil }
         return date(text)

@@ -71,7 +71,7 @@ enum PodTablePrinter {
             let isSidecar = restartable.contains(name)
             let count = container["restartCount"]?.intValue ?? 0
             restarts += count
-            let finished = RFC3339.date(container.value(at: ["lastState", "terminated", "finishedAt"]))
+            let finished = TableTimestamp.date(container.value(at: ["lastState", "terminated", "finishedAt"]))
             lastRestart = later(lastRestart, finished)
             if isSidecar {
                 sidecarRestarts += count
@@ -110,7 +110,7 @@ enum PodTablePrinter {
             var hasRunning = false
             for container in status.tableArray("containerStatuses").reversed() {
                 restarts += container["restartCount"]?.intValue ?? 0
-                lastRestart = later(lastRestart, RFC3339.date(container.value(at: ["lastState", "terminated", "finishedAt"])))
+                lastRestart = later(lastRestart, TableTimestamp.date(container.value(at: ["lastState", "terminated", "finishedAt"])))
                 let state = container["state"] ?? .emptyObject
                 let waitingReason = state.tableHas("waiting") ? state.tableString("waiting", "reason") : ""
                 if !waitingReason.isEmpty {

@@ -125,8 +125,8 @@ enum WorkloadTablePrinters {
     }
 
     static func jobDuration(_ job: JSONValue, now: Date) -> String {
-        guard let start = RFC3339.date(job.value(at: ["status", "startTime"])) else { return "" }
-        let end = RFC3339.date(job.value(at: ["status", "completionTime"])) ?? now
+        guard let start = TableTimestamp.date(job.value(at: ["status", "startTime"])) else { return "" }
+        let end = TableTimestamp.date(job.value(at: ["status", "completionTime"])) ?? now
         return HumanDuration.format(seconds: end.timeIntervalSince(start))
     }
 }

@@ -24,6 +24,8 @@ extension RESTHandler {
     func requireNamespace(_ namespace: String) async throws -> JSONValue {
         let info = try namespaceInfo()
         do {
+            // A linearizable read, not the watch cache: a namespace deleted a moment ago must
+            // already refuse new content (the cache may lag by an event).
             return try await storage.get(info, namespace: nil, name: namespace).object
         } catch let error as StorageError where error.code == 404 {
             throw APIError.namespaceNotFound(namespace)

@@ -1,10 +1,12 @@
 import APIModel
 
 extension RESTHandler {
-    /// GET of one object (or of its `/status`, which is the same object).
+    /// GET of one object (or of its `/status`, which is the same object); `resourceVersion=0`
+    /// may be served from the watch cache.
     func get(_ request: RESTRequest) async throws -> RESTResponse {
         let stored = try await storageCall {
-            try await storage.get(request.resource, namespace: request.namespace, name: request.name ?? "")
+            try await storage.get(request.resource, namespace: request.namespace, name: request.name ?? "",
+                                  resourceVersion: request.queryValue("resourceVersion"))
         }
         return RESTResponse(code: 200, payload: .object(stored.object))
     }

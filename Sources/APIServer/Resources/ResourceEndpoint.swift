@@ -59,7 +59,7 @@ struct ResourceEndpoint: Sendable {
         let renderer = ResponseRenderer(resource: resource, shape: shape, query: query, now: now)
         switch verb {
         case .watch:
-            return await watch.respond(resource: resource, namespace: path.namespace, name: path.name, query: query,
+            return await watch.respond(request: request, resource: resource, namespace: path.namespace, name: path.name, query: query,
                                        renderer: renderer, channel: context.channel)
         case .stream(let name):
             return await streams.respond(resource: resource, subresource: name, path: path, query: query, user: user)

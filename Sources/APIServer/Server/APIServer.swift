@@ -20,6 +20,9 @@ public final class APIServer: Service, Sendable {
     let store: any KeyValueStore
     let nodeStreams: (any NodeStreams)?
     let logger: Logger
+    /// The watch cache and object access over the store (run by `run()`).
+    let storage: ObjectStorage
+    let rest: RESTHandler
     private let boundPort = PortPromise()
 
     public init(configuration: APIServerConfiguration, store: any KeyValueStore,
@@ -28,6 +31,8 @@ public final class APIServer: Service, Sendable {
         self.store = store
         self.nodeStreams = nodeStreams
         self.logger = logger
+        self.storage = ObjectStorage(store: store, logger: logger)
+        self.rest = RESTHandler(storage: storage, logger: logger)
     }
 
     /// The port the server listens on, once bound (useful with port 0). Throws if `run()` failed
@@ -50,8 +55,7 @@ public final class APIServer: Service, Sendable {
     /// cache is primed and the default namespaces exist, and whichever of the two ends first
     /// (cancellation, graceful shutdown, a failed store watch) ends the other.
     private func serve() async throws {
-        let storage = ObjectStorage(store: store, logger: logger)
-        let rest = RESTHandler(storage: storage, logger: logger)
+        let storage = self.storage, rest = self.rest
         let responder = APIResponder(
             configuration: configuration,
             authenticator: RequestAuthenticator(configuration: configuration),

@@ -200,27 +200,39 @@ public final class ObjectStorage: Sendable {
     public func delete(
         _ r: ResourceInfo, namespace: String?, name: String, preconditions: DeletePreconditions, dryRun: Bool
     ) async throws -> StoredObject {
-        let key = Array(r.storageKey(namespace: namespace, name: name).utf8)
-        var current = try await readKey(key)
+        let keyString = r.storageKey(namespace: namespace, name: name)
+        let key = Array(keyString.utf8)
+        // As in `update`: the cache's copy first, a fresh read when it fails a precondition
+        // or loses the compare-and-swap.
+        var current: UpdateBase?
+        if let cached = cache.cachedObject(key: keyString) {
+            current = UpdateBase(cached: cached)
+        } else {
+            current = try await readKey(key).map { try UpdateBase(kv: $0) }
+        }
         for attempt in 0..<configuration.maxUpdateAttempts {
             try await Self.backOff(afterLostRaces: attempt)
-            guard let kv = current else { throw StorageError.notFound(r, name: name) }
-            let existing = try Self.decode(kv.value, revision: kv.modRevision)
-            try Self.check(preconditions, on: existing, resource: r, name: name)
-            if dryRun { return existing }
+            guard let base = current else { throw StorageError.notFound(r, name: name) }
+            do {
+                try Self.check(preconditions, on: base.existing, resource: r, name: name)
+            } catch where base.fromCache {
+                current = try await readKey(key).map { try UpdateBase(kv: $0) }
+                continue
+            }
+            if dryRun { return base.existing }
             let request = KV.TxnRequest(
-                compare: [KV.Compare(key: key, target: .mod, result: .equal, operand: kv.modRevision)],
+                compare: [KV.Compare(key: key, target: .mod, result: .equal, operand: base.modRevision)],
                 success: [KV.RequestOp(deleteRange: KV.DeleteRangeRequest(key: key, prevKV: true))],
                 failure: [KV.RequestOp(range: KV.RangeRequest(key: key))])
             let response = try await txn(request)
             if response.succeeded {
                 // The last state, at the deletion's revision (as the DELETED watch event has it).
-                let revision = response.header?.revision ?? kv.modRevision
-                var object = existing.object
+                let revision = response.header?.revision ?? base.modRevision
+                var object = base.existing.object
                 Self.stamp(&object, revision: revision)
                 return StoredObject(object: object, resourceVersion: revision)
             }
-            current = response.responses.first?.responseRange?.kvs.first
+            current = try response.responses.first?.responseRange?.kvs.first.map { try UpdateBase(kv: $0) }
         }
         throw StorageError.conflict(r, name: name, detail: "too many concurrent writers; please try again")
     }

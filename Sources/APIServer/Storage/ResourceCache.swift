@@ -6,6 +6,20 @@ struct WatchFilter {
     let keyPrefix: String
     let labelSelector: LabelSelector
     let fieldSelector: FieldSelector
+    /// The one key a `metadata.name=` selector allows within `keyPrefix` (informers of one
+    /// object: `kubectl wait`, `rollout status`), so a list looks it up instead of scanning.
+    let exactKey: String?
+
+    init(_ r: ResourceInfo, namespace: String?, labelSelector: LabelSelector, fieldSelector: FieldSelector) {
+        keyPrefix = r.storagePrefix(namespace: namespace)
+        self.labelSelector = labelSelector
+        self.fieldSelector = fieldSelector
+        if let name = fieldSelector.requiredName, !r.namespaced || namespace != nil {
+            exactKey = r.storageKey(namespace: namespace, name: name)
+        } else {
+            exactKey = nil
+        }
+    }
 
     var filters: Bool { !labelSelector.isEverything || !fieldSelector.isEverything }
 
@@ -120,6 +134,10 @@ struct ResourceCache {
         _ filter: WatchFilter, startKey: String, limit: Int?
     ) -> (items: [CachedObject], lastKey: String?, more: Bool, remaining: Int64?) {
         let filters = filter.filters
+        if let exactKey = filter.exactKey {
+            guard exactKey >= startKey, let object = objects[exactKey], filter.matches(object) else { return ([], nil, false, nil) }
+            return ([object], exactKey, false, nil)
+        }
         let start = lowerBound(max(startKey, filter.keyPrefix))
         let end = lowerBound(prefixEnd(filter.keyPrefix))
         let pageSize = limit.flatMap { $0 > 0 ? $0 : nil } ?? Int.max

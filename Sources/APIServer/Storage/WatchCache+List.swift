@@ -7,9 +7,7 @@ import KVStore
 extension WatchCache {
     func list(_ r: ResourceInfo, namespace: String?, options: ListOptions) async throws -> ListResult {
         try validate(options.fieldSelector, for: r)
-        let filter = WatchFilter(
-            keyPrefix: r.storagePrefix(namespace: namespace), labelSelector: options.labelSelector,
-            fieldSelector: options.fieldSelector)
+        let filter = WatchFilter(r, namespace: namespace, labelSelector: options.labelSelector, fieldSelector: options.fieldSelector)
         let limit = options.limit.flatMap { $0 > 0 ? $0 : nil }
         let version = options.resourceVersion ?? ""
         let match = options.resourceVersionMatch ?? ""

@@ -34,9 +34,7 @@ extension WatchCache {
 
     private func register(_ r: ResourceInfo, namespace: String?, options: WatchOptions, start: WatchStart) -> AsyncStream<WatchEvent> {
         let resourceKey = r.storagePrefix
-        let filter = WatchFilter(
-            keyPrefix: r.storagePrefix(namespace: namespace), labelSelector: options.labelSelector,
-            fieldSelector: options.fieldSelector)
+        let filter = WatchFilter(r, namespace: namespace, labelSelector: options.labelSelector, fieldSelector: options.fieldSelector)
         let capacity = configuration.eventsPerResource
         let watcherBuffer = configuration.watcherBuffer
         let registered: (stream: AsyncStream<WatchEvent>, id: Int?) = state.withLock { state in
@@ -65,30 +63,27 @@ extension WatchCache {
             }
             let (stream, continuation) = AsyncStream<WatchEvent>.makeStream(
                 bufferingPolicy: .bufferingOldest(initial.count + watcherBuffer))
-            for event in initial { continuation.yield(event) }
             state.nextWatcherID += 1
             let id = state.nextWatcherID
+            // Set before anything can end the stream. It runs outside this lock (a consumer
+            // cancelling concurrently waits for the lock; nothing here waits for it).
+            continuation.onTermination = { [weak self] _ in
+                self?.state.withLock { state in _ = state.resources[resourceKey]?.watchers.removeValue(forKey: id) }
+            }
+            for event in initial { continuation.yield(event) }
             resource.watchers[id] = CacheWatcher(filter: filter, continuation: continuation)
             return (stream, id)
         }
-        guard let id = registered.id else { return registered.stream }
-        let bookmarks: Task<Void, Never>? =
-            options.allowBookmarks
-            ? Task { [weak self] in await self?.sendBookmarks(resourceKey: resourceKey, id: id, resource: r, every: options.bookmarkInterval) }
-            : nil
-        // Registered after the watcher: if the consumer is already gone, the next delivery
-        // finds the stream terminated and drops the watcher.
-        let continuation = state.withLock { $0.resources[resourceKey]?.watchers[id]?.continuation }
-        continuation?.onTermination = { [weak self] _ in
-            bookmarks?.cancel()
-            self?.state.withLock { state in _ = state.resources[resourceKey]?.watchers.removeValue(forKey: id) }
+        if let id = registered.id, options.allowBookmarks {
+            let interval = options.bookmarkInterval
+            Task { [weak self] in await self?.sendBookmarks(resourceKey: resourceKey, id: id, resource: r, every: interval) }
         }
-        if continuation == nil { bookmarks?.cancel() }
         return registered.stream
     }
 
-    /// Sends a BOOKMARK at the cache's revision every `interval` while the watcher lives.
-    /// Under the lock, so a bookmark never overtakes an event of a lower revision.
+    /// Sends a BOOKMARK at the cache's revision every `interval` while the watcher lives (the
+    /// task ends at the first tick after the watcher is gone). Under the lock, so a bookmark
+    /// never overtakes an event of a lower revision.
     private func sendBookmarks(resourceKey: String, id: Int, resource r: ResourceInfo, every interval: Duration) async {
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
@@ -99,7 +94,12 @@ extension WatchCache {
                     "kind": .string(r.kind), "apiVersion": .string(r.groupVersion.apiVersion),
                     "metadata": ["resourceVersion": .string(String(state.revision))],
                 ]
-                _ = watcher.continuation.yield(WatchEvent(type: .bookmark, object: object, resourceVersion: state.revision))
+                if case .terminated = watcher.continuation.yield(
+                    WatchEvent(type: .bookmark, object: object, resourceVersion: state.revision))
+                {
+                    state.resources[resourceKey]?.watchers[id] = nil
+                    return false
+                }
                 return true
             }
             if !alive { return }

@@ -20,7 +20,7 @@ struct WatchEndpoint: Sendable {
         case end
     }
 
-    func respond(resource: ResourceInfo, namespace: String?, name: String?, query: URLQuery,
+    func respond(request: Request, resource: ResourceInfo, namespace: String?, name: String?, query: URLQuery,
                  renderer: ResponseRenderer, channel: any Channel) async -> Response {
         let options: WatchOptions
         do {
@@ -49,30 +49,37 @@ struct WatchEndpoint: Sendable {
             // A callback, not an awaiting task: awaiting a future cannot be cancelled, and on a
             // kept-alive connection the close may never come.
             channel.closeFuture.whenComplete { _ in continuation.yield(.end) }
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    for await event in events { continuation.yield(.event(event)) }
-                    continuation.yield(.end)
-                }
-                group.addTask {
-                    try? await Task.sleep(for: timeout)
-                    continuation.yield(.end)
-                }
-                group.addTask {
-                    try? await gracefulShutdown()
-                    continuation.yield(.end)
-                }
-                do {
-                    for await item in merged {
-                        guard case .event(let event) = item else { break }
-                        try await writer.write(ByteBuffer(bytes: render.watchLine(event)))
+            // An HTTP/1.1 connection is not read while the handler runs, so a client that leaves
+            // an idle watch would go unnoticed: keep reading the (empty) inbound side and end
+            // the stream when it closes.
+            try await request.body.consumeWithInboundCloseHandler { _ in
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for await event in events { continuation.yield(.event(event)) }
+                        continuation.yield(.end)
                     }
-                    try await writer.finish(nil)
-                } catch {
-                    logger.debug("watch stream ended", metadata: ["error": "\(error)"])
+                    group.addTask {
+                        try? await Task.sleep(for: timeout)
+                        continuation.yield(.end)
+                    }
+                    group.addTask {
+                        try? await gracefulShutdown()
+                        continuation.yield(.end)
+                    }
+                    do {
+                        for await item in merged {
+                            guard case .event(let event) = item else { break }
+                            try await writer.write(ByteBuffer(bytes: render.watchLine(event)))
+                        }
+                        try await writer.finish(nil)
+                    } catch {
+                        logger.debug("watch stream ended", metadata: ["error": "\(error)"])
+                    }
+                    continuation.finish()
+                    group.cancelAll()
                 }
-                continuation.finish()
-                group.cancelAll()
+            } onInboundClosed: {
+                continuation.yield(.end)
             }
         }
         return Response(status: .ok, headers: headers, body: body)

@@ -74,13 +74,23 @@ apps.v1.Deployment apps.v1.ReplicaSet apps.v1.StatefulSet apps.v1.DaemonSet apps
 batch.v1.Job batch.v1.CronJob policy.v1.PodDisruptionBudget policy.v1.Eviction scheduling.v1.PriorityClass
 coordination.v1.Lease discovery.v1.EndpointSlice events.v1.Event storage.v1.StorageClass
 authentication.v1.TokenRequest authorization.v1.SelfSubjectAccessReview authorization.v1.SelfSubjectRulesReview
-authorization.v1.SubjectAccessReview autoscaling.v1.Scale""".split()
+authorization.v1.SubjectAccessReview autoscaling.v1.Scale
+rbac.v1.Role rbac.v1.ClusterRole rbac.v1.RoleBinding rbac.v1.ClusterRoleBinding networking.v1.Ingress
+networking.v1.IngressClass networking.v1.NetworkPolicy autoscaling.v1.HorizontalPodAutoscaler
+autoscaling.v2.HorizontalPodAutoscaler certificates.v1.CertificateSigningRequest""".split()
 SPECIAL = {'.k8s.io.apimachinery.pkg.apis.meta.v1.Time':'T', '.k8s.io.apimachinery.pkg.apis.meta.v1.MicroTime':'U',
  '.k8s.io.apimachinery.pkg.apis.meta.v1.Duration':'D', '.k8s.io.apimachinery.pkg.api.resource.Quantity':'Q',
  '.k8s.io.apimachinery.pkg.util.intstr.IntOrString':'I', '.k8s.io.apimachinery.pkg.apis.meta.v1.FieldsV1':'F',
  '.k8s.io.apimachinery.pkg.runtime.RawExtension':'R', '.k8s.io.api.authorization.v1.ExtraValue':'X', '.k8s.io.api.authentication.v1.ExtraValue':'X'}
 roots=['.k8s.io.api.'+r for r in ROOTS]+['.k8s.io.apimachinery.pkg.apis.meta.v1.DeleteOptions','.k8s.io.apimachinery.pkg.apis.meta.v1.Status']
 SCALAR={'string':'s','int32':'i','int64':'i','uint32':'i','uint64':'i','sint32':'i','sint64':'i','bool':'b','bytes':'y','double':'d','float':'f'}
+# Go embedded structs tagged `json:",inline"` (the descriptors cannot tell them from named fields).
+INLINE = {('core.v1.Volume', 'volumeSource'), ('core.v1.PersistentVolumeSpec', 'persistentVolumeSource'),
+          ('core.v1.EphemeralContainer', 'ephemeralContainerCommon'), ('core.v1.Probe', 'handler'),
+          ('networking.v1.IngressRule', 'ingressRuleValue')} | {(m, 'localObjectReference') for m in (
+          'core.v1.ConfigMapVolumeSource', 'core.v1.ConfigMapEnvSource', 'core.v1.SecretEnvSource',
+          'core.v1.ConfigMapKeySelector', 'core.v1.SecretKeySelector', 'core.v1.SecretProjection',
+          'core.v1.ConfigMapProjection')}
 seen=set(); order=[]
 def short(t): return t.lstrip('.').replace('k8s.io.api.','').replace('k8s.io.apimachinery.pkg.apis.','').replace('k8s.io.apimachinery.pkg.','')
 def kindOf(f):
@@ -88,6 +98,7 @@ def kindOf(f):
     if t=='message':
         tn=f['type_name']
         if tn in SPECIAL: return SPECIAL[tn]
+        if tn.endswith('.ExtraValue'): return 'X'
         m=ALL[tn]
         if m['map']:
             k=[x for x in m['fields'] if x['number']==1][0]; v=[x for x in m['fields'] if x['number']==2][0]
@@ -109,9 +120,7 @@ while i<len(order):
         k=kindOf(f)
         nullable = not any(o[0]==65001 and o[2]==0 for o in f.get('opts',[]))
         card = '*' if f['label']==3 else ('?' if nullable else '')
-        o=dict((a,c) for a,_,c in f.get('opts',[]))
-        if f['type']=='message' and not nullable and o.get(65004,b'').decode()==f['type_name'].split('.')[-1] \
-           and f['name']!='metadata' and not tn.endswith('WeightedPodAffinityTerm'):
+        if (short(tn), f['name']) in INLINE:
             card = '^'
         if k.startswith('M'): card=''
         parts.append('%d %s %s%s'%(f['number'],f['name'],k,card))

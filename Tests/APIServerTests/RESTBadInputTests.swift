@@ -39,8 +39,8 @@ struct RESTBadInputTests {
              body: bytes(#"{"apiVersion":"v1","kind":"Secret","metadata":{"name":"k"}}"#), code: 400, mentions: "Secret"),
         Case(description: "wrong apiVersion", resource: R.configmaps,
              body: bytes(#"{"apiVersion":"v2","kind":"ConfigMap","metadata":{"name":"v"}}"#), code: 400, mentions: "v2"),
-        Case(description: "missing kind", resource: R.configmaps,
-             body: bytes(#"{"apiVersion":"v1","metadata":{"name":"m"}}"#), code: 400, mentions: "Kind"),
+        Case(description: "kind not a string", resource: R.configmaps,
+             body: bytes(#"{"apiVersion":"v1","kind":7,"metadata":{"name":"m"}}"#), code: 400, mentions: "kind"),
         Case(description: "missing required fields", resource: R.pods,
              body: bytes(#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{}}"#), code: 422, mentions: "spec.containers"),
         Case(description: "missing name", resource: R.configmaps,
@@ -93,6 +93,22 @@ struct RESTBadInputTests {
                                                   query: ["fieldValidation": "Warn"]))
             #expect(warn.warnings.contains { $0.contains("extra") }, "\(warn.warnings)")
             #expect(warn.body["extra"] == nil)
+        }
+    }
+
+    /// The official Python client sends bodies without kind and apiVersion; Kubernetes takes
+    /// them from the URL, and so does skiff.
+    @Test func kindAndAPIVersionDefaultFromTheURL() async throws {
+        try await withRESTHandler { h in
+            let r = try await h.handle(request(.create, R.deployments, raw: Array(#"""
+                {"metadata":{"name":"bare"},"spec":{"selector":{"matchLabels":{"a":"b"}},
+                 "template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}}}
+                """#.utf8)))
+            #expect(r.code == 201)
+            #expect(r.body["kind"] == "Deployment")
+            #expect(r.body["apiVersion"] == "apps/v1")
+            let got = try await h.handle(request(.get, R.deployments, name: "bare"))
+            #expect(got.body["kind"] == "Deployment")
         }
     }
 }

@@ -75,10 +75,21 @@ public enum BodyDecoder {
         guard case .object = value else {
             throw BodyDecodingError.badRequest("the body must be a JSON object, got \(value.typeName)")
         }
-        guard let kind = value["kind"]?.stringValue, !kind.isEmpty else {
-            throw BodyDecodingError.badRequest("Object 'Kind' is missing in '\(String(decoding: bytes.prefix(200), as: UTF8.self))'")
+        // Like Kubernetes, a body that leaves out kind or apiVersion gets them from the URL it was
+        // sent to (the official Python client sends bodies without them); a body that names
+        // another kind or version is refused below.
+        for (field, implied) in [("kind", gvk.kind), ("apiVersion", gvk.apiVersion)] {
+            switch value[field] {
+            case nil, .null?, .string("")?: value[field] = .string(implied)
+            default: break
+            }
         }
-        let apiVersion = value["apiVersion"]?.stringValue ?? ""
+        guard let kind = value["kind"]?.stringValue else {
+            throw BodyDecodingError.badRequest("the kind in the body must be a string, got \(value["kind"]?.typeName ?? "nothing")")
+        }
+        guard let apiVersion = value["apiVersion"]?.stringValue else {
+            throw BodyDecodingError.badRequest("the API version in the body must be a string, got \(value["apiVersion"]?.typeName ?? "nothing")")
+        }
         if kind != gvk.kind {
             throw BodyDecodingError.badRequest("the kind in the body (\(kind)) does not match the expected kind (\(gvk.kind))")
         }

@@ -24,6 +24,27 @@ public enum GatewayRoutes {
             unary(router, "\(prefix)/kv/compaction", logger) { (r: KV.CompactionRequest) in
                 try await store.compact(r)
             }
+            unary(router, "\(prefix)/lease/grant", logger) { (r: KV.LeaseGrantRequest) in try await store.leaseGrant(r) }
+            for path in ["lease/revoke", "kv/lease/revoke"] {
+                unary(router, "\(prefix)/\(path)", logger) { (r: KV.LeaseRevokeRequest) in try await store.leaseRevoke(r) }
+            }
+            for path in ["lease/timetolive", "kv/lease/timetolive"] {
+                unary(router, "\(prefix)/\(path)", logger) { (r: KV.LeaseTimeToLiveRequest) in
+                    try await store.leaseTimeToLive(r)
+                }
+            }
+            // etcd streams keep-alives; one request body holds one request, answered as one line.
+            router.post("\(prefix)/lease/keepalive") { request, _ -> Response in
+                do {
+                    let body = try await decode(KV.LeaseKeepAliveRequest.self, request)
+                    let answer = try await store.leaseKeepAlive(body)
+                    var data = try JSONEncoder().encode(KV.StreamLine(result: answer))
+                    data.append(UInt8(ascii: "\n"))
+                    return jsonResponse(.ok, data)
+                } catch {
+                    return errorResponse(error, logger)
+                }
+            }
             unary(router, "\(prefix)/cluster/member/list", logger) { (_: Empty) in try await admin.memberList() }
             unary(router, "\(prefix)/cluster/member/add", logger) { (r: KV.MemberAddRequest) in
                 try await admin.memberAdd(r)

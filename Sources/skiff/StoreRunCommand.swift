@@ -46,6 +46,24 @@ struct StoreRun: AsyncParsableCommand {
     @Option(name: .long, help: "Snapshot the keyspace and compact the log every this many applied entries.")
     var snapshotCount: UInt64 = 10_000
 
+    @Option(name: .long, help: "PEM certificate this member presents on the peer port (both directions; needs serverAuth and clientAuth).")
+    var peerCertFile: String?
+
+    @Option(name: .long, help: "PEM private key of --peer-cert-file.")
+    var peerKeyFile: String?
+
+    @Option(name: .long, help: "PEM CA that peers' certificates must chain to (mutual TLS on the peer port).")
+    var peerTrustedCAFile: String?
+
+    @Option(name: .long, help: "PEM certificate of the https:// client endpoint.")
+    var certFile: String?
+
+    @Option(name: .long, help: "PEM private key of --cert-file.")
+    var keyFile: String?
+
+    @Option(name: .long, help: "PEM CA to verify other members' https:// client endpoints with (--join).")
+    var trustedCAFile: String?
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -66,11 +84,21 @@ struct StoreRun: AsyncParsableCommand {
             throw ValidationError("--join must be a client URL such as http://127.0.0.1:2379, got '\(join)'")
         }
         if snapshotCount == 0 { throw ValidationError("--snapshot-count must be positive") }
+        let peerTLSFlags = [peerCertFile, peerKeyFile, peerTrustedCAFile].filter { $0 != nil }.count
+        if peerTLSFlags != 0 && peerTLSFlags != 3 {
+            throw ValidationError("peer TLS needs all of --peer-cert-file, --peer-key-file and --peer-trusted-ca-file")
+        }
+        if listenClient.hasPrefix("https://") != (certFile != nil && keyFile != nil) {
+            throw ValidationError("an https:// --listen-client needs --cert-file and --key-file (and an http:// one neither)")
+        }
+        if let join, join.hasPrefix("https://"), trustedCAFile == nil {
+            throw ValidationError("an https:// --join needs --trusted-ca-file to verify it")
+        }
     }
 
     private func clientAddress() throws -> (host: String, port: Int) {
-        guard listenClient.hasPrefix("http://") else {
-            throw ValidationError("--listen-client must be an http:// URL (TLS is not supported yet), got '\(listenClient)'")
+        guard listenClient.hasPrefix("http://") || listenClient.hasPrefix("https://") else {
+            throw ValidationError("--listen-client must be an http:// or https:// URL, got '\(listenClient)'")
         }
         do {
             let address = try PeerAddress(parsing: listenClient)
@@ -95,17 +123,32 @@ struct StoreRun: AsyncParsableCommand {
             configuration.electionTicks = electionTimeout / heartbeatInterval
             configuration.snapshotEvery = snapshotCount
             configuration.retainedEntries = min(5_000, snapshotCount)
+            if let peerCertFile, let peerKeyFile, let peerTrustedCAFile {
+                configuration.peerTLS = try PeerTLS(
+                    certificateFile: peerCertFile, keyFile: peerKeyFile, trustedCAFile: peerTrustedCAFile)
+            }
+            if let trustedCAFile {
+                configuration.clientTLS = try StoreTLSFiles.clientConfiguration(trustedCAFile: trustedCAFile)
+            }
             try configuration.validate()
         } catch let error as NodeError {
+            throw StoreCommandFailure("\(error)")
+        } catch let error as PeerTLSError {
             throw StoreCommandFailure("\(error)")
         }
 
         let node = StoreNode(configuration: configuration, logger: logger, openStorage: StoreStorage.open)
         let (host, port) = try clientAddress()
-        let app = Application(
-            router: GatewayRoutes.router(store: node, admin: node, logger: logger),
-            configuration: .init(address: .hostname(host, port: port), serverName: nil),
-            logger: logger)
+        let app: any Service
+        do {
+            let tls = try certFile.flatMap { certFile in
+                try keyFile.map { try StoreTLSFiles.serverConfiguration(certificateFile: certFile, keyFile: $0) }
+            }
+            app = try GatewayServer.application(
+                store: node, admin: node, host: host, port: port, tls: tls, logger: logger)
+        } catch {
+            throw StoreCommandFailure("client endpoint: \(error)")
+        }
         let group = ServiceGroup(
             configuration: .init(
                 services: [

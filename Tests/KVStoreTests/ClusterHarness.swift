@@ -38,6 +38,8 @@ final class ClusterHarness: @unchecked Sendable {
     let root: URL
     let members: [Member]
     private var processes: [String: Process] = [:]
+    /// Flags added to every member's `skiff store run` (set before starting members).
+    var extraArguments: [String] = []
 
     init(binary: URL, memberCount: Int) throws {
         self.binary = binary
@@ -68,7 +70,7 @@ final class ClusterHarness: @unchecked Sendable {
             "store", "run", "--name", member.name, "--data-dir", member.dataDirectory.path,
             "--listen-client", member.clientURL, "--listen-peer", "127.0.0.1:\(member.peerPort)",
             "--initial-cluster", initialCluster,
-        ]
+        ] + extraArguments
         if !FileManager.default.fileExists(atPath: member.logFile.path) {
             _ = FileManager.default.createFile(atPath: member.logFile.path, contents: nil)
         }

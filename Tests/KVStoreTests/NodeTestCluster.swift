@@ -15,7 +15,8 @@ final class NodeTestCluster: Sendable {
     let groups: [ServiceGroup]
     let root: URL
 
-    init(size: Int) async throws {
+    /// `configure` adjusts each member's configuration (by index) before it starts.
+    init(size: Int, configure: (Int, inout NodeConfiguration) throws -> Void = { _, _ in }) async throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("skiff-node-\(UUID().uuidString)")
         let peerPorts = try (0..<size).map { _ in try ClusterHarness.freePort() }
         let clientPorts = try (0..<size).map { _ in try ClusterHarness.freePort() }
@@ -33,6 +34,7 @@ final class NodeTestCluster: Sendable {
             configuration.tickInterval = .milliseconds(20)
             configuration.snapshotEvery = 50
             configuration.retainedEntries = 10
+            try configure(index, &configuration)
             let node = StoreNode(configuration: configuration, logger: logger) { _, _ in (MemoryStorage(), "memory") }
             let app = Application(
                 router: GatewayRoutes.router(store: node, admin: node, logger: logger),
@@ -64,6 +66,16 @@ final class NodeTestCluster: Sendable {
                 }
             }
         }
+    }
+
+    /// Waits until `condition` holds for the status of member `index` (polling; gives up after
+    /// `attempts` × 50 ms and returns false).
+    func waitFor(_ index: Int, attempts: Int = 200, _ condition: (NodeStatus) -> Bool) async -> Bool {
+        for _ in 0..<attempts {
+            if condition(nodes[index].status) { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return condition(nodes[index].status)
     }
 
     func shutdown() async {

@@ -82,6 +82,28 @@ public struct GatewayClient: Sendable {
         try await call("/v3/kv/compaction", request)
     }
 
+    public func leaseGrant(_ request: KV.LeaseGrantRequest) async throws -> KV.LeaseGrantResponse {
+        try await call("/v3/lease/grant", request)
+    }
+
+    public func leaseRevoke(_ request: KV.LeaseRevokeRequest) async throws -> KV.LeaseRevokeResponse {
+        try await call("/v3/lease/revoke", request)
+    }
+
+    /// One keep-alive round trip (etcd streams them; a single request gets a single answer).
+    public func leaseKeepAlive(_ request: KV.LeaseKeepAliveRequest) async throws -> KV.LeaseKeepAliveResponse {
+        let line: KV.StreamLine<KV.LeaseKeepAliveResponse> = try await call("/v3/lease/keepalive", request)
+        if let error = line.error { throw GatewayClientError.server(status: 200, body: error) }
+        guard let result = line.result else {
+            throw GatewayClientError.malformedResponse(path: "/v3/lease/keepalive", status: 200, detail: "no result")
+        }
+        return result
+    }
+
+    public func leaseTimeToLive(_ request: KV.LeaseTimeToLiveRequest) async throws -> KV.LeaseTimeToLiveResponse {
+        try await call("/v3/lease/timetolive", request)
+    }
+
     public func memberList() async throws -> KV.MemberListResponse {
         try await call("/v3/cluster/member/list", EmptyBody())
     }

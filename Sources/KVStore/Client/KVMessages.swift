@@ -55,10 +55,11 @@ extension KV {
         @JSONFlag public var ignoreValue: Bool = false
         @JSONFlag public var ignoreLease: Bool = false
 
-        public init(key: [UInt8], value: [UInt8], prevKV: Bool = false) {
+        public init(key: [UInt8], value: [UInt8], prevKV: Bool = false, lease: Int64 = 0) {
             self.key = key
             self.value = value
             self.prevKV = prevKV
+            self.lease = lease
         }
 
         enum CodingKeys: String, CodingKey {

@@ -14,6 +14,34 @@ public protocol KeyValueStore: Sendable {
     func watch(_ request: KV.WatchCreateRequest) -> AsyncThrowingStream<KV.WatchResponse, any Error>
     /// The latest revision, linearizably (a ReadIndex round on a replicated store).
     func currentRevision() async throws -> Int64
+
+    /// Grants a lease; keys put with its id are deleted when it is revoked or expires.
+    func leaseGrant(_ request: KV.LeaseGrantRequest) async throws -> KV.LeaseGrantResponse
+    /// Revokes a lease now, deleting its keys (404 NotFound if it does not exist).
+    func leaseRevoke(_ request: KV.LeaseRevokeRequest) async throws -> KV.LeaseRevokeResponse
+    /// Restarts a lease's TTL; the answer's `ttl` is 0 when the lease is gone.
+    func leaseKeepAlive(_ request: KV.LeaseKeepAliveRequest) async throws -> KV.LeaseKeepAliveResponse
+    /// Time left (-1 if the lease does not exist), the granted TTL and optionally the keys.
+    func leaseTimeToLive(_ request: KV.LeaseTimeToLiveRequest) async throws -> KV.LeaseTimeToLiveResponse
+}
+
+/// Stores without leases (test doubles written before leases existed) answer Unimplemented.
+extension KeyValueStore {
+    public func leaseGrant(_ request: KV.LeaseGrantRequest) async throws -> KV.LeaseGrantResponse {
+        throw KVStoreError(code: GatewayErrorCode.unimplemented, message: "leases are not supported by this store")
+    }
+
+    public func leaseRevoke(_ request: KV.LeaseRevokeRequest) async throws -> KV.LeaseRevokeResponse {
+        throw KVStoreError(code: GatewayErrorCode.unimplemented, message: "leases are not supported by this store")
+    }
+
+    public func leaseKeepAlive(_ request: KV.LeaseKeepAliveRequest) async throws -> KV.LeaseKeepAliveResponse {
+        throw KVStoreError(code: GatewayErrorCode.unimplemented, message: "leases are not supported by this store")
+    }
+
+    public func leaseTimeToLive(_ request: KV.LeaseTimeToLiveRequest) async throws -> KV.LeaseTimeToLiveResponse {
+        throw KVStoreError(code: GatewayErrorCode.unimplemented, message: "leases are not supported by this store")
+    }
 }
 
 /// Membership and maintenance, as etcd's Cluster and Maintenance services offer them.

@@ -2,7 +2,7 @@
 /// layout is fixed per `StoreProposal.formatVersion`.
 enum CommandCoding {
     private enum Tag: UInt8 {
-        case put = 1, deleteRange = 2, txn = 3, compact = 4, range = 5
+        case put = 1, deleteRange = 2, txn = 3, compact = 4, range = 5, leaseGrant = 6, leaseRevoke = 7
     }
 
     /// Nesting bound for transactions, so a hostile payload cannot exhaust the stack.
@@ -17,13 +17,23 @@ enum CommandCoding {
         case .compact(let revision):
             writer.write(Tag.compact.rawValue)
             writer.writeVarint(revision)
+        case .leaseGrant(let id, let ttl):
+            writer.write(Tag.leaseGrant.rawValue)
+            writer.writeVarint(id)
+            writer.writeVarint(ttl)
+        case .leaseRevoke(let id):
+            writer.write(Tag.leaseRevoke.rawValue)
+            writer.writeVarint(id)
         }
     }
 
     static func readCommand(from reader: inout ByteReader) throws(BinaryDecodingError) -> StoreCommand {
         let start = reader.offset
-        if try reader.readByte() == Tag.compact.rawValue {
-            return .compact(revision: try reader.readSignedVarint())
+        switch Tag(rawValue: try reader.readByte()) {
+        case .compact: return .compact(revision: try reader.readSignedVarint())
+        case .leaseGrant: return .leaseGrant(id: try reader.readSignedVarint(), ttl: try reader.readSignedVarint())
+        case .leaseRevoke: return .leaseRevoke(id: try reader.readSignedVarint())
+        default: break
         }
         reader.rewind(to: start)
         switch try readOp(from: &reader, depth: 0) {
@@ -150,7 +160,7 @@ enum CommandCoding {
         case .put: return .put(try readPut(from: &reader))
         case .deleteRange: return .deleteRange(try readDelete(from: &reader))
         case .txn: return .txn(try readTxn(from: &reader, depth: depth))
-        case .compact, nil:
+        case .compact, .leaseGrant, .leaseRevoke, nil:
             throw BinaryDecodingError(offset: tagOffset, reason: "unknown operation tag \(raw)")
         }
     }

@@ -6,6 +6,11 @@ public enum StoreCommand: Sendable, Equatable {
     case txn(TxnRequest)
     /// Drop history below `revision` (see `MVCCStore`).
     case compact(revision: Int64)
+    /// Grant lease `id` (chosen by the proposer, positive) with `ttl` seconds.
+    case leaseGrant(id: Int64, ttl: Int64)
+    /// Revoke lease `id`, deleting every key attached to it at one revision (also how a
+    /// lease expires: the leader proposes the revoke).
+    case leaseRevoke(id: Int64)
 }
 
 /// What applying a `StoreCommand` produced; handed back to the proposer that waits on it.
@@ -15,6 +20,8 @@ public enum StoreResult: Sendable, Equatable {
     case txn(TxnResponse)
     /// The compaction took effect; the store's current revision.
     case compact(revision: Int64)
+    case leaseGrant(id: Int64, ttl: Int64, revision: Int64)
+    case leaseRevoke(revision: Int64)
     /// The command was refused; the keyspace did not change.
     case failed(StoreError)
 }
@@ -82,6 +89,8 @@ extension StoreResult {
         case .deleteRange(let response): response.revision
         case .txn(let response): response.revision
         case .compact(let revision): revision
+        case .leaseGrant(_, _, let revision): revision
+        case .leaseRevoke(let revision): revision
         case .failed: nil
         }
     }

@@ -15,7 +15,19 @@ public enum GatewayRoutes {
     ) -> Router<BasicRequestContext> {
         let router = Router()
         for prefix in ["/v3", "/v3beta"] {
-            unary(router, "\(prefix)/kv/put", logger) { (r: KV.PutRequest) in try await store.put(r) }
+            // The hottest call: plain bodies skip Foundation's JSON coders (see GatewayFastJSON).
+            router.post("\(prefix)/kv/put") { request, _ -> Response in
+                do {
+                    var request = request
+                    let buffer = try await request.collectBody(upTo: 64 << 20)
+                    let body = try GatewayFastJSON.decodePut(buffer) ?? decode(KV.PutRequest.self, buffer)
+                    let result = try await store.put(body)
+                    if let encoded = GatewayFastJSON.encodePut(result) { return jsonResponse(.ok, encoded) }
+                    return jsonResponse(.ok, try JSONEncoder().encode(result))
+                } catch {
+                    return errorResponse(error, logger)
+                }
+            }
             unary(router, "\(prefix)/kv/range", logger) { (r: KV.RangeRequest) in try await store.range(r) }
             unary(router, "\(prefix)/kv/deleterange", logger) { (r: KV.DeleteRangeRequest) in
                 try await store.deleteRange(r)
@@ -23,6 +35,27 @@ public enum GatewayRoutes {
             unary(router, "\(prefix)/kv/txn", logger) { (r: KV.TxnRequest) in try await store.txn(r) }
             unary(router, "\(prefix)/kv/compaction", logger) { (r: KV.CompactionRequest) in
                 try await store.compact(r)
+            }
+            unary(router, "\(prefix)/lease/grant", logger) { (r: KV.LeaseGrantRequest) in try await store.leaseGrant(r) }
+            for path in ["lease/revoke", "kv/lease/revoke"] {
+                unary(router, "\(prefix)/\(path)", logger) { (r: KV.LeaseRevokeRequest) in try await store.leaseRevoke(r) }
+            }
+            for path in ["lease/timetolive", "kv/lease/timetolive"] {
+                unary(router, "\(prefix)/\(path)", logger) { (r: KV.LeaseTimeToLiveRequest) in
+                    try await store.leaseTimeToLive(r)
+                }
+            }
+            // etcd streams keep-alives; one request body holds one request, answered as one line.
+            router.post("\(prefix)/lease/keepalive") { request, _ -> Response in
+                do {
+                    let body = try await decode(KV.LeaseKeepAliveRequest.self, request)
+                    let answer = try await store.leaseKeepAlive(body)
+                    var data = try JSONEncoder().encode(KV.StreamLine(result: answer))
+                    data.append(UInt8(ascii: "\n"))
+                    return jsonResponse(.ok, data)
+                } catch {
+                    return errorResponse(error, logger)
+                }
             }
             unary(router, "\(prefix)/cluster/member/list", logger) { (_: Empty) in try await admin.memberList() }
             unary(router, "\(prefix)/cluster/member/add", logger) { (r: KV.MemberAddRequest) in
@@ -74,7 +107,10 @@ public enum GatewayRoutes {
 
     private static func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
         var request = request
-        let buffer = try await request.collectBody(upTo: 64 << 20)
+        return try decode(type, try await request.collectBody(upTo: 64 << 20))
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, _ buffer: ByteBuffer) throws -> T {
         let data = Data(buffer.readableBytesView)
         do {
             return try JSONDecoder().decode(type, from: data.isEmpty ? Data("{}".utf8) : data)
@@ -84,9 +120,13 @@ public enum GatewayRoutes {
     }
 
     private static func jsonResponse(_ status: HTTPResponse.Status, _ data: Data) -> Response {
+        jsonResponse(status, ByteBuffer(bytes: data))
+    }
+
+    private static func jsonResponse(_ status: HTTPResponse.Status, _ buffer: ByteBuffer) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: buffer))
     }
 
     static func errorResponse(_ error: any Error, _ logger: Logger) -> Response {

@@ -7,6 +7,11 @@ struct KeySpace {
     /// etcd starts an empty store at revision 1; the first write gets revision 2.
     var currentRevision: Int64 = 1
     var compactedRevision: Int64 = 0
+    /// Granted leases: id → TTL in seconds. Expiry deadlines are not state-machine state:
+    /// only the leader keeps time (see `LeaseClock`), and revokes through the log.
+    var leases: [Int64: Int64] = [:]
+    /// Live keys attached to each lease (rebuilt from the versions' `lease` on restore).
+    var leaseKeys: [Int64: Set<[UInt8]>] = [:]
 
     /// The changes of one applied write, for the watch hub.
     typealias Changes = RevisionEvents
@@ -67,6 +72,7 @@ struct KeySpace {
         switch command {
         case .put(let put):
             guard !put.key.isEmpty else { return (.failed(.keyEmpty), nil) }
+            guard put.lease == 0 || leases[put.lease] != nil else { return (.failed(.leaseNotFound), nil) }
             result = .put(self.put(put, at: revision, events: &events))
         case .deleteRange(let delete):
             guard !delete.key.isEmpty else { return (.failed(.keyEmpty), nil) }
@@ -76,6 +82,7 @@ struct KeySpace {
         case .txn(let txn):
             do {
                 try validate(txn)
+                try checkLeases(txn)
                 let response = try execute(txn, at: revision, events: &events)
                 let finalRevision = events.isEmpty ? currentRevision : revision
                 result = .txn(response.settingRevision(finalRevision))
@@ -85,6 +92,20 @@ struct KeySpace {
         case .compact(let target):
             if let error = compact(to: target) { return (.failed(error), nil) }
             return (.compact(revision: currentRevision), nil)
+        case .leaseGrant(let id, let ttl):
+            guard id > 0 else { return (.failed(.leaseNotFound), nil) }
+            guard leases[id] == nil else { return (.failed(.leaseExists), nil) }
+            leases[id] = ttl
+            return (.leaseGrant(id: id, ttl: ttl, revision: currentRevision), nil)
+        case .leaseRevoke(let id):
+            guard leases[id] != nil else { return (.failed(.leaseNotFound), nil) }
+            let doomed = (leaseKeys[id] ?? []).sorted(by: keyLess)
+            for key in doomed {
+                _ = self.delete(DeleteRangeRequest(key: key), at: revision, events: &events)
+            }
+            leases[id] = nil
+            leaseKeys[id] = nil
+            result = .leaseRevoke(revision: events.isEmpty ? currentRevision : revision)
         }
         guard !events.isEmpty else { return (result, nil) }
         currentRevision = revision
@@ -98,6 +119,10 @@ struct KeySpace {
             version: (previous?.version ?? 0) + 1, lease: request.lease, value: request.value,
             isTombstone: false)
         if histories[request.key] == nil { keys.insert(request.key) }
+        if previous?.lease != request.lease {
+            if let old = previous?.lease, old != 0 { leaseKeys[old]?.remove(request.key) }
+            if request.lease != 0 { leaseKeys[request.lease, default: []].insert(request.key) }
+        }
         histories[request.key, default: KeyHistory(versions: [])].versions.append(version)
         let previousKV = previous?.keyValue(key: request.key)
         events.append(WatchEvent(kind: .put, kv: version.keyValue(key: request.key), prevKV: previousKV))
@@ -113,6 +138,7 @@ struct KeySpace {
             let tombstone = KeyVersion(
                 modRevision: revision, createRevision: 0, version: 0, lease: 0, value: [], isTombstone: true)
             histories[key, default: KeyHistory(versions: [])].versions.append(tombstone)
+            if live.lease != 0 { leaseKeys[live.lease]?.remove(key) }
             let previousKV = live.keyValue(key: key)
             events.append(WatchEvent(kind: .delete, kv: KeyValue(key: key, modRevision: revision), prevKV: previousKV))
             if request.prevKV { prevKVs.append(previousKV) }
@@ -205,6 +231,28 @@ struct KeySpace {
             for key in puts where interval.contains(key) { throw .duplicateKey }
         }
         return (puts, deletes)
+    }
+
+    /// Every put in either branch (at any depth) must name a granted lease or none. Stricter
+    /// than checking only the branch that runs, and decided before anything changes.
+    private func checkLeases(_ txn: TxnRequest) throws(StoreError) {
+        for op in txn.success + txn.failure {
+            switch op {
+            case .put(let put): if put.lease != 0 && leases[put.lease] == nil { throw .leaseNotFound }
+            case .txn(let nested): try checkLeases(nested)
+            case .range, .deleteRange: break
+            }
+        }
+    }
+
+    /// Rebuilds `leaseKeys` from the live versions (after decoding a snapshot).
+    mutating func rebuildLeaseKeys() {
+        leaseKeys = [:]
+        for (key, history) in histories {
+            if let live = history.live, live.lease != 0, leases[live.lease] != nil {
+                leaseKeys[live.lease, default: []].insert(key)
+            }
+        }
     }
 
     // MARK: Compaction

@@ -2,6 +2,7 @@
 ///
 ///     "SKMV" | version u8 = 1 | currentRevision varint | compactedRevision varint
 ///     | keyCount varint | keyCount × (key bytes | versionCount varint | versions…)
+///     | leaseCount varint | leaseCount × (id varint | ttl varint)      (format 2 only)
 ///     | crc32c u32le of everything before it
 ///
 /// A version is `flags u8 (bit 0: tombstone) | modRevision | createRevision | version |
@@ -10,7 +11,7 @@
 /// the one that wrote it.
 enum KeySpaceCoding {
     static let magic: [UInt8] = Array("SKMV".utf8)
-    static let formatVersion: UInt8 = 1
+    static let formatVersion: UInt8 = 2
 
     static func encode(_ keySpace: KeySpace) -> [UInt8] {
         var writer = ByteWriter(reservingCapacity: 64 + keySpace.keys.count * 64)
@@ -32,6 +33,11 @@ enum KeySpaceCoding {
                 writer.writeLengthPrefixed(version.value)
             }
         }
+        writer.writeVarint(UInt64(keySpace.leases.count))
+        for (id, ttl) in keySpace.leases.sorted(by: { $0.key < $1.key }) {
+            writer.writeVarint(id)
+            writer.writeVarint(ttl)
+        }
         var bytes = writer.bytes
         let crc = CRC32C.checksum(bytes)
         withUnsafeBytes(of: crc.littleEndian) { bytes.append(contentsOf: $0) }
@@ -52,7 +58,7 @@ enum KeySpaceCoding {
         var reader = ByteReader(bytes, from: magic.count, to: bodyEnd)
         do {
             let version = try reader.readByte()
-            guard version == formatVersion else { throw reader.failure("unsupported keyspace format version \(version)") }
+            guard version == 1 || version == formatVersion else { throw reader.failure("unsupported keyspace format version \(version)") }
             var keySpace = KeySpace()
             keySpace.currentRevision = try reader.readSignedVarint()
             keySpace.compactedRevision = try reader.readSignedVarint()
@@ -85,8 +91,16 @@ enum KeySpaceCoding {
                 sortedKeys.append(key)
                 keySpace.histories[key] = KeyHistory(versions: versions)
             }
+            if version >= 2 {
+                let leaseCount = try reader.readCount(minElementSize: 2)
+                for _ in 0..<leaseCount {
+                    let id = try reader.readSignedVarint()
+                    keySpace.leases[id] = try reader.readSignedVarint()
+                }
+            }
             guard reader.isAtEnd else { throw reader.failure("\(reader.remaining) trailing bytes") }
             keySpace.keys = SortedKeySet(sortedKeys: sortedKeys)
+            keySpace.rebuildLeaseKeys()
             return keySpace
         } catch {
             throw .corrupt("keyspace snapshot: \(error)")

@@ -8,7 +8,7 @@ public struct KeyValue: Sendable, Equatable, Hashable {
     public var modRevision: Int64
     /// Number of writes since the key was created; 0 for a deleted key.
     public var version: Int64
-    /// Lease ID attached by the writer (stored, not enforced).
+    /// Lease the key is attached to (0: none); revoking or expiring the lease deletes the key.
     public var lease: Int64
 
     public init(
@@ -42,6 +42,10 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case watchReset
     /// A command, keyspace snapshot or file could not be decoded.
     case corrupt(String)
+    /// A put named a lease that was never granted, or was revoked; or a revoke named one.
+    case leaseNotFound
+    /// A grant asked for an id that is already granted.
+    case leaseExists
 
     public var description: String {
         switch self {
@@ -53,6 +57,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .watcherTooSlow: "watcher cancelled: it fell too far behind and its buffer overflowed"
         case .watchReset: "watch cancelled: the keyspace was restored from a snapshot"
         case .corrupt(let why): "corrupt data: \(why)"
+        case .leaseNotFound: "requested lease not found"
+        case .leaseExists: "lease already exists"
         }
     }
 }

@@ -46,6 +46,24 @@ public final class MVCCStore: Sendable {
         try state.withLock { keySpace throws(StoreError) in try keySpace.range(request) }
     }
 
+    /// Answers a transaction for which `isReadOnly` holds from the current state (see
+    /// `ReadOnlyTxn.swift`); safe from any task, like `range`. Fails as the log path would.
+    public func readOnlyTxn(_ txn: TxnRequest) throws(StoreError) -> TxnResponse {
+        precondition(txn.isReadOnly, "readOnlyTxn needs a read-only transaction")
+        return try state.withLock { keySpace throws(StoreError) in try keySpace.evaluateReadOnly(txn) }
+    }
+
+    /// Granted leases (id → TTL seconds): what a new leader starts its lease clock from.
+    public var leases: [Int64: Int64] { state.withLock { $0.leases } }
+
+    /// The TTL of a lease and its attached keys (sorted), nil if not granted.
+    public func lease(_ id: Int64) -> (ttl: Int64, keys: [[UInt8]])? {
+        state.withLock { keySpace in
+            guard let ttl = keySpace.leases[id] else { return nil }
+            return (ttl, (keySpace.leaseKeys[id] ?? []).sorted(by: keyLess))
+        }
+    }
+
     /// The revision of the newest applied write (1 for an empty store).
     public var currentRevision: Int64 { state.withLock { $0.currentRevision } }
 

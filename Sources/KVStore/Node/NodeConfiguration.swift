@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 import Raft
 
 /// Everything a store member needs to start; built from `skiff store run` flags or by the
@@ -18,6 +19,11 @@ public struct NodeConfiguration: Sendable {
     public var join: String?
     /// Distinguishes clusters whose members have the same names.
     public var clusterToken: String = "skiff"
+    /// Mutual TLS on the peer port (both directions). Nil: plain TCP.
+    public var peerTLS: PeerTLS?
+    /// How this member verifies other members' client endpoints when it calls them itself
+    /// (`--join` and the promotion that follows) if they are https:// URLs.
+    public var clientTLS: TLSConfiguration?
 
     /// One Raft tick. etcd's default heartbeat is 100 ms.
     public var tickInterval: Duration = .milliseconds(100)

@@ -43,6 +43,15 @@ final class NodeDriver {
     /// Reads whose read index is known, waiting for it to be applied.
     private var readsAwaitingApply: [(index: UInt64, waiters: [UInt64])] = []
     private var nextReadContext: UInt64 = 1
+    /// Set once this member applies (or hears of) its own removal: the loop then stops.
+    private var removedSelf = false
+    /// Ticks until this member may publish its client URL again (see `MemberAttributes`).
+    private var attributesBackoff = 0
+    /// Whether this process has seen its own client URL applied through the log. The local
+    /// member table always shows it (it is seeded from the flags), the others' may not.
+    private var attributesApplied = false
+    /// Lease deadlines, kept while this member leads.
+    private var leaseClock = LeaseClock()
 
     init(
         id: NodeID, raw: RawNode, storage: any NodeLogStorage, mvcc: MVCCStore, transport: PeerTransport,
@@ -82,6 +91,9 @@ final class NodeDriver {
                 shared.proposals.expire(now: now)
                 shared.confChanges.expire(now: now)
                 shared.reads.expire(now: now)
+                shared.leases.expire(now: now)
+                revokeExpiredLeases(now: now)
+                publishAttributesIfNeeded()
                 publishStatus()
             }
             for input in inputs {
@@ -92,7 +104,23 @@ final class NodeDriver {
             while raw.hasReady() {
                 try process(raw.ready())
             }
+            if removedSelf {
+                logger.notice("this member was removed from the cluster; stopping")
+                return
+            }
         }
+    }
+
+    /// Proposes this member's client URL once per start (founding members are known to the
+    /// others only by peer address), retrying every election timeout until it is applied.
+    private func publishAttributesIfNeeded() {
+        if attributesBackoff > 0 {
+            attributesBackoff -= 1
+            return
+        }
+        guard !attributesApplied, softState.leader != 0, members.members[id] != nil else { return }
+        attributesBackoff = configuration.electionTicks
+        try? raw.propose(MemberAttributes(id: id, clientURL: configuration.clientURL).encoded())
     }
 
     private static func seconds(_ duration: Duration) -> Double {
@@ -137,6 +165,28 @@ final class NodeDriver {
             raw.reportSnapshot(peer, success: success)
         case .transferLeadership(let target):
             raw.transferLeadership(to: target)
+        case .lease(let waiterID, let leaseID, let renew):
+            let answer: LeaseAnswer
+            let now = ContinuousClock.now
+            if !leaseClock.active {
+                answer = .notLeader(leader: softState.leader)
+            } else if let granted = mvcc.lease(leaseID)?.ttl {
+                if renew {
+                    answer = leaseClock.keepAlive(leaseID, ttl: granted, now: now).map { .ttl(remaining: $0, granted: granted) }
+                        ?? .notFound
+                } else {
+                    answer = leaseClock.remaining(leaseID, now: now).map { .ttl(remaining: $0, granted: granted) }
+                        ?? .notFound
+                }
+            } else {
+                answer = .notFound
+            }
+            shared.leases.resume(waiterID, with: .success(answer))
+        case .removedNotice(let by):
+            // Only a current member's word counts (and with peer TLS, only a peer can speak).
+            guard members.members[by] != nil, by != id else { return }
+            logger.notice("member \(String(by, radix: 16)) reports that this member was removed")
+            removedSelf = true
         case .stop:
             break
         }
@@ -234,7 +284,21 @@ final class NodeDriver {
                 "leader changed",
                 metadata: ["leader": "\(String(soft.leader, radix: 16))", "role": "\(soft.role)"])
         }
+        if soft.role == .leader && !leaseClock.active {
+            leaseClock.start(leases: mvcc.leases, now: .now)
+        } else if soft.role != .leader && leaseClock.active {
+            leaseClock.stop()
+        }
         softState = soft
+    }
+
+    /// On the leader: proposes the revoke of every lease past its deadline.
+    private func revokeExpiredLeases(now: ContinuousClock.Instant) {
+        for id in leaseClock.expired(now: now, retryAfter: configuration.tickInterval * configuration.electionTicks) {
+            logger.debug("lease expired", metadata: ["lease": "\(id)"])
+            // Request id 0: nobody waits for the outcome.
+            try? raw.propose(StoreCommand.leaseRevoke(id: id).encoded(requestID: 0))
+        }
     }
 
     private func send(_ messages: [Message]) {
@@ -269,10 +333,19 @@ final class NodeDriver {
         switch entry.kind {
         case .normal:
             // Empty entries are the no-ops a new leader appends to commit its term.
-            if !entry.data.isEmpty {
+            if MemberAttributes.isAttributes(entry.data) {
+                applyAttributes(entry)
+            } else if !entry.data.isEmpty {
                 do {
                     let proposal = try StoreProposal(decoding: entry.data)
                     let result = mvcc.apply(proposal.command)
+                    switch result {
+                    case .leaseGrant(let leaseID, let ttl, _): leaseClock.granted(leaseID, ttl: ttl, now: .now)
+                    case .leaseRevoke: if case .leaseRevoke(let leaseID) = proposal.command { leaseClock.revoked(leaseID) }
+                    case .failed(.leaseNotFound):
+                        if case .leaseRevoke(let leaseID) = proposal.command { leaseClock.revoked(leaseID) }
+                    default: break
+                    }
                     shared.proposals.resume(proposal.requestID, with: .success(result))
                 } catch {
                     // Every member holds the same entry; skipping it keeps them identical.
@@ -296,7 +369,13 @@ final class NodeDriver {
             case .removeNode:
                 members.members.removeValue(forKey: change.nodeID)
                 members.removed.insert(change.nodeID)
-                transport.removePeer(change.nodeID)
+                if change.nodeID == id {
+                    removedSelf = true
+                } else {
+                    // It may never learn the removal committed: tell it, then drop the link.
+                    transport.send(to: change.nodeID, frames: [PeerNotice.removed(member: change.nodeID, by: id).encoded()])
+                    transport.removePeer(change.nodeID)
+                }
             }
             raw.applyConfChange(change)
             try members.save(to: membersFile)
@@ -308,6 +387,20 @@ final class NodeDriver {
             if let context { shared.confChanges.resume(context.requestID, with: .success(members)) }
         }
         applied = entry.index
+    }
+
+    private func applyAttributes(_ entry: Entry) {
+        do {
+            let attributes = try MemberAttributes(decoding: entry.data)
+            if attributes.id == id && attributes.clientURL == configuration.clientURL { attributesApplied = true }
+            guard var member = members.members[attributes.id], member.clientURL != attributes.clientURL else { return }
+            member.clientURL = attributes.clientURL
+            members.members[attributes.id] = member
+            try members.save(to: membersFile)
+            publishStatus()
+        } catch {
+            logger.error("skipping bad member attributes entry", metadata: ["index": "\(entry.index)", "error": "\(error)"])
+        }
     }
 
     private func installSnapshot(_ snapshot: Snapshot) throws {

@@ -4,6 +4,8 @@ public enum NodeError: Error, CustomStringConvertible, Sendable {
     case corruptState(file: String, detail: String)
     case io(operation: String, path: String, detail: String)
     case joinFailed(String)
+    case dataDirectoryInUse(path: String, holder: String)
+    case removed
     case stopped
 
     public var description: String {
@@ -12,6 +14,9 @@ public enum NodeError: Error, CustomStringConvertible, Sendable {
         case .corruptState(let file, let detail): return "corrupt state in \(file): \(detail)"
         case .io(let operation, let path, let detail): return "\(operation) \(path): \(detail)"
         case .joinFailed(let detail): return "cannot join the cluster: \(detail)"
+        case .dataDirectoryInUse(let path, let holder):
+            return "data directory \(path) is in use by \(holder) (another member is running on it)"
+        case .removed: return "this member was removed from the cluster"
         case .stopped: return "the store member has stopped"
         }
     }

@@ -11,6 +11,10 @@ enum NodeInput: Sendable {
     case unreachable(NodeID)
     case snapshotStatus(NodeID, success: Bool)
     case transferLeadership(to: NodeID)
+    /// A lease keep-alive (`renew`) or time-to-live question for the leader's lease clock.
+    case lease(waiterID: UInt64, id: Int64, renew: Bool)
+    /// A peer says this member was removed from the cluster (see `PeerNotice`).
+    case removedNotice(by: NodeID)
     case stop
 }
 

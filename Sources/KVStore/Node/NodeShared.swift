@@ -30,6 +30,8 @@ final class NodeShared: Sendable {
     let confChanges = Waiters<MemberTable>()
     /// Linearizable reads waiting for a ReadIndex round and its apply, by waiter id.
     let reads = Waiters<Void>()
+    /// Lease keep-alives and time-to-live questions, by waiter id.
+    let leases = Waiters<LeaseAnswer>()
     let status = Mutex(NodeStatus())
     private let counter: Atomic<UInt64>
     let idPrefix: UInt64

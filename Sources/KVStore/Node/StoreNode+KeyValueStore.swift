@@ -24,6 +24,15 @@ extension StoreNode: KeyValueStore {
 
     public func txn(_ request: KV.TxnRequest) async throws -> KV.TxnResponse {
         let domain = try Self.domain(request)
+        if domain.isReadOnly {
+            // Nothing to write: a ReadIndex round makes the local answer linearizable.
+            try await readBarrier()
+            do {
+                return wire(try mvcc.readOnlyTxn(domain))
+            } catch {
+                throw Self.clientError(error)
+            }
+        }
         guard case .txn(let response) = try await propose(.txn(domain)) else { throw unexpectedResult() }
         return wire(response)
     }
@@ -152,8 +161,97 @@ extension StoreNode: KeyValueStore {
             return .invalidArgument("etcdserver: too many operations in txn request")
         case .duplicateKey:
             return .invalidArgument("etcdserver: duplicate key given in txn request")
+        case .leaseNotFound:
+            return .notFound("etcdserver: requested lease not found")
+        case .leaseExists:
+            return .failedPrecondition("etcdserver: lease already exists")
         default:
             return .internal("\(error)")
         }
+    }
+}
+
+// MARK: - Leases
+
+extension StoreNode {
+    /// etcd's floor for a lease TTL: one and a half election timeouts, rounded up to seconds,
+    /// so a lease cannot expire during an ordinary leader change.
+    var minimumLeaseTTL: Int64 {
+        let election = configuration.tickInterval * configuration.electionTicks * 3 / 2
+        let (seconds, attoseconds) = election.components
+        return max(1, seconds + (attoseconds > 0 ? 1 : 0))
+    }
+
+    public func leaseGrant(_ request: KV.LeaseGrantRequest) async throws -> KV.LeaseGrantResponse {
+        guard request.id >= 0 else { throw KVStoreError.invalidArgument("etcdserver: lease ID must be positive") }
+        let ttl = max(request.ttl, minimumLeaseTTL)
+        let id = request.id != 0 ? request.id : Int64.random(in: 1...Int64.max)
+        switch try await propose(.leaseGrant(id: id, ttl: ttl)) {
+        case .leaseGrant(let id, let ttl, let revision):
+            return KV.LeaseGrantResponse(header: header(revision: revision), id: id, ttl: ttl)
+        default:
+            throw unexpectedLeaseResult()
+        }
+    }
+
+    public func leaseRevoke(_ request: KV.LeaseRevokeRequest) async throws -> KV.LeaseRevokeResponse {
+        guard case .leaseRevoke(let revision) = try await propose(.leaseRevoke(id: request.id)) else {
+            throw unexpectedLeaseResult()
+        }
+        return KV.LeaseRevokeResponse(header: header(revision: revision))
+    }
+
+    public func leaseKeepAlive(_ request: KV.LeaseKeepAliveRequest) async throws -> KV.LeaseKeepAliveResponse {
+        switch try await askLeader(request.id, renew: true) {
+        case .ttl(let remaining, _):
+            return KV.LeaseKeepAliveResponse(header: header(revision: mvcc.currentRevision), id: request.id, ttl: remaining)
+        case .notFound:
+            return KV.LeaseKeepAliveResponse(header: header(revision: mvcc.currentRevision), id: request.id, ttl: 0)
+        case .notLeader(let leader):
+            return try await forwardToLeader(leader) { try await $0.leaseKeepAlive(request) }
+        }
+    }
+
+    public func leaseTimeToLive(_ request: KV.LeaseTimeToLiveRequest) async throws -> KV.LeaseTimeToLiveResponse {
+        switch try await askLeader(request.id, renew: false) {
+        case .ttl(let remaining, let granted):
+            let keys = request.keys ? (mvcc.lease(request.id)?.keys ?? []) : []
+            return KV.LeaseTimeToLiveResponse(
+                header: header(revision: mvcc.currentRevision), id: request.id, ttl: remaining, grantedTTL: granted,
+                keys: keys)
+        case .notFound:
+            return KV.LeaseTimeToLiveResponse(
+                header: header(revision: mvcc.currentRevision), id: request.id, ttl: -1, grantedTTL: 0)
+        case .notLeader(let leader):
+            return try await forwardToLeader(leader) { try await $0.leaseTimeToLive(request) }
+        }
+    }
+
+    private func askLeader(_ id: Int64, renew: Bool) async throws -> LeaseAnswer {
+        guard status.running else { throw KVStoreError.stopped("not running") }
+        let waiterID = shared.nextRequestID()
+        let mailbox = shared.mailbox
+        return try await shared.leases.wait(
+            waiterID, timeout: configuration.requestTimeout,
+            timeoutError: KVStoreError.timeout("the lease question was not answered within the request timeout")
+        ) {
+            mailbox.post(.lease(waiterID: waiterID, id: id, renew: renew))
+        }
+    }
+
+    /// Only the leader keeps lease time: a member that does not lead asks the leader's client
+    /// endpoint, as etcd forwards keep-alives.
+    private func forwardToLeader<T: Sendable>(
+        _ leader: NodeID, _ call: (GatewayClient) async throws -> T
+    ) async throws -> T {
+        guard leader != 0 else { throw KVStoreError.noLeader("no leader to keep lease time") }
+        guard let url = status.members.members[leader]?.clientURL, !url.isEmpty else {
+            throw KVStoreError.noLeader("the leader has not published its client URL yet")
+        }
+        return try await withGatewayClient(url, call)
+    }
+
+    private func unexpectedLeaseResult() -> KVStoreError {
+        .internal("the store answered a different kind of result than the lease request")
     }
 }

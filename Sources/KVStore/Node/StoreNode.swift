@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
@@ -55,16 +56,27 @@ public final class StoreNode: Service, Sendable {
         } catch {
             throw NodeError.io(operation: "create data directory", path: directory.path, detail: "\(error)")
         }
+        let lock = try DataDirectoryLock.acquire(directory: directory.path)
+        defer { lock.release() }
         let (identity, members) = try await resolveIdentity()
+        if members.removed.contains(identity.id) {
+            throw NodeError.removed
+        }
         var logger = self.logger
         logger[metadataKey: "member"] = "\(identity.name)/\(String(identity.id, radix: 16))"
 
         let mailbox = shared.mailbox
         let transport = PeerTransport(
-            localID: identity.id, group: group, logger: logger,
+            localID: identity.id, group: group, logger: logger, tls: configuration.peerTLS,
             onFrame: { frame in
                 do {
-                    mailbox.post(.message(try RaftMessageCodec.decode(frame)))
+                    if PeerNotice.isNotice(frame) {
+                        if case .removed(let member, let by) = try PeerNotice.decode(frame), member == identity.id {
+                            mailbox.post(.removedNotice(by: by))
+                        }
+                    } else {
+                        mailbox.post(.message(try RaftMessageCodec.decode(frame)))
+                    }
                 } catch {
                     // A frame that does not decode is dropped; Raft retransmits.
                 }
@@ -224,13 +236,14 @@ public final class StoreNode: Service, Sendable {
     private func joinCluster(through endpoint: String, identityFile: URL, membersFile: URL) async throws
         -> (NodeIdentity, MemberTable)
     {
-        let client = GatewayClient(endpoints: [endpoint])
         let response: KV.MemberAddResponse
         do {
-            response = try await client.memberAdd(
-                KV.MemberAddRequest(
-                    peerURLs: [configuration.peerAddress.description], isLearner: true, name: configuration.name,
-                    clientURL: configuration.clientURL))
+            response = try await withGatewayClient(endpoint) { client in
+                try await client.memberAdd(
+                    KV.MemberAddRequest(
+                        peerURLs: [configuration.peerAddress.description], isLearner: true, name: configuration.name,
+                        clientURL: configuration.clientURL))
+            }
         } catch {
             throw NodeError.joinFailed("member add through \(endpoint) failed: \(error)")
         }
@@ -254,7 +267,12 @@ public final class StoreNode: Service, Sendable {
     /// A learner asks to be promoted once it has applied everything it knows is committed.
     private func promoteWhenCaughtUp(id: NodeID, logger: Logger) async {
         guard let join = configuration.join else { return }
-        let client = GatewayClient(endpoints: [join])
+        try? await withGatewayClient(join) { client in
+            await promoteWhenCaughtUp(id: id, client: client, logger: logger)
+        }
+    }
+
+    private func promoteWhenCaughtUp(id: NodeID, client: GatewayClient, logger: Logger) async {
         while !Task.isCancelled {
             let status = self.status
             guard status.running else { return }
@@ -269,6 +287,26 @@ public final class StoreNode: Service, Sendable {
                 }
             }
             try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// Runs `body` with a client of another member's endpoint: the shared HTTP client for
+    /// http://, or one verifying with `clientTLS` (shut down afterwards) for https://.
+    func withGatewayClient<T: Sendable>(
+        _ endpoint: String, _ body: (GatewayClient) async throws -> T
+    ) async throws -> T {
+        guard endpoint.hasPrefix("https://") else { return try await body(GatewayClient(endpoints: [endpoint])) }
+        guard let tls = configuration.clientTLS else {
+            throw NodeError.invalidConfiguration("\(endpoint) is https but no CA was given to verify it")
+        }
+        let http = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: .init(tlsConfiguration: tls))
+        do {
+            let result = try await body(GatewayClient(endpoints: [endpoint], httpClient: http))
+            try? await http.shutdown()
+            return result
+        } catch {
+            try? await http.shutdown()
+            throw error
         }
     }
 }

@@ -19,6 +19,7 @@ final class PeerLink: @unchecked Sendable {
     private(set) var host: String
     private(set) var port: Int
     private let logger: Logger
+    private let tls: PeerTLS?
     private let onUnreachable: @Sendable (UInt64) -> Void
 
     private var channel: (any Channel)?
@@ -33,13 +34,14 @@ final class PeerLink: @unchecked Sendable {
 
     init(
         peerID: UInt64, host: String, port: Int, eventLoop: any EventLoop, logger: Logger,
-        onUnreachable: @escaping @Sendable (UInt64) -> Void
+        tls: PeerTLS? = nil, onUnreachable: @escaping @Sendable (UInt64) -> Void
     ) {
         self.peerID = peerID
         self.host = host
         self.port = port
         self.eventLoop = eventLoop
         self.logger = logger
+        self.tls = tls
         self.onUnreachable = onUnreachable
     }
 
@@ -110,6 +112,8 @@ final class PeerLink: @unchecked Sendable {
         eventLoop.assertInEventLoop()
         guard !closed, channel == nil, !connecting, !reconnectScheduled else { return }
         connecting = true
+        let tls = self.tls
+        let host = self.host
         let bootstrap = ClientBootstrap(group: eventLoop)
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .channelOption(ChannelOptions.connectTimeout, value: .seconds(1))
@@ -119,6 +123,11 @@ final class PeerLink: @unchecked Sendable {
             )
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(tls.clientHandler(host: host))
+                        try channel.pipeline.syncOperations.addHandler(
+                            PeerLinkErrorHandler { [weak self] error in self?.connectionFailed(error) })
+                    }
                     try channel.pipeline.syncOperations.addHandler(
                         MessageToByteHandler(PeerFrameEncoder()))
                 }
@@ -156,6 +165,20 @@ final class PeerLink: @unchecked Sendable {
         }
     }
 
+    /// A TLS failure on an established TCP connection (the peer's certificate is not from our
+    /// peer CA or does not name the address, or the peer refused ours). Logged at most every
+    /// five seconds; the channel closes and the usual backoff reconnects.
+    private func connectionFailed(_ error: any Error) {
+        eventLoop.assertInEventLoop()
+        let now = NIODeadline.now()
+        if now - lastLoggedFailure > .seconds(5) {
+            lastLoggedFailure = now
+            logger.warning(
+                "peer connection failed",
+                metadata: ["peer": "\(peerID)", "address": "\(host):\(port)", "error": "\(error)"])
+        }
+    }
+
     private func scheduleReconnect() {
         eventLoop.assertInEventLoop()
         guard !closed, !reconnectScheduled else { return }
@@ -166,5 +189,20 @@ final class PeerLink: @unchecked Sendable {
             self.reconnectScheduled = false
             self.connectIfNeeded()
         }
+    }
+}
+
+/// Reports errors on an outgoing peer connection (TLS handshake failures) and closes it.
+private final class PeerLinkErrorHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    let onError: (any Error) -> Void
+
+    init(onError: @escaping (any Error) -> Void) {
+        self.onError = onError
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        onError(error)
+        context.close(promise: nil)
     }
 }

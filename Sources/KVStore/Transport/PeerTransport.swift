@@ -43,12 +43,12 @@ public struct PeerAddressError: Error, CustomStringConvertible {
 /// meaning. Inbound frames are handed to `onFrame` on a NIO thread: the receiver must
 /// only enqueue (the node loop does the work), never block.
 ///
-/// Plain TCP for now: peers are trusted by address. Mutual TLS with the cluster CA belongs
-/// in the two channel initializers (server and `PeerLink`'s client) once the cluster PKI
-/// exists.
+/// With `tls` set, both directions are mutual TLS against the peer CA (see `PeerTLS`);
+/// without it, plain TCP where peers are trusted by address (a development setup).
 public final class PeerTransport: Sendable {
     public let localID: UInt64
     private let group: any EventLoopGroup
+    private let tls: PeerTLS?
     private let logger: Logger
     private let onFrame: @Sendable (ByteBuffer) -> Void
     private let onUnreachable: @Sendable (UInt64) -> Void
@@ -59,12 +59,14 @@ public final class PeerTransport: Sendable {
         localID: UInt64,
         group: any EventLoopGroup,
         logger: Logger,
+        tls: PeerTLS? = nil,
         onFrame: @escaping @Sendable (ByteBuffer) -> Void,
         onUnreachable: @escaping @Sendable (UInt64) -> Void
     ) {
         self.localID = localID
         self.group = group
         self.logger = logger
+        self.tls = tls
         self.onFrame = onFrame
         self.onUnreachable = onUnreachable
     }
@@ -73,6 +75,8 @@ public final class PeerTransport: Sendable {
     @discardableResult
     public func listen(on address: PeerAddress) async throws -> Int {
         let onFrame = self.onFrame
+        let tls = self.tls
+        let logger = self.logger
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 64)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -80,9 +84,13 @@ public final class PeerTransport: Sendable {
             .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(tls.serverHandler())
+                    }
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(PeerFrameDecoder()))
-                    try channel.pipeline.syncOperations.addHandler(PeerInboundHandler(onFrame: onFrame))
+                    try channel.pipeline.syncOperations.addHandler(
+                        PeerInboundHandler(onFrame: onFrame, logger: tls == nil ? nil : logger))
                 }
             }
             .bind(host: address.host, port: address.port).get()
@@ -97,7 +105,7 @@ public final class PeerTransport: Sendable {
             if let link = links[peerID] { return link }
             let link = PeerLink(
                 peerID: peerID, host: address.host, port: address.port,
-                eventLoop: group.next(), logger: logger, onUnreachable: onUnreachable)
+                eventLoop: group.next(), logger: logger, tls: tls, onUnreachable: onUnreachable)
             links[peerID] = link
             link.warmUp()
             return nil
@@ -138,13 +146,17 @@ public final class PeerTransport: Sendable {
     }
 }
 
-/// Hands each decoded inbound frame to the transport's receiver.
+/// Hands each decoded inbound frame to the transport's receiver. With TLS on, a connection
+/// that fails (typically a handshake refused: a certificate from another CA, or none) is
+/// logged with the remote address, so a misconfigured member is visible on both sides.
 private final class PeerInboundHandler: ChannelInboundHandler, Sendable {
     typealias InboundIn = ByteBuffer
     let onFrame: @Sendable (ByteBuffer) -> Void
+    let logger: Logger?
 
-    init(onFrame: @escaping @Sendable (ByteBuffer) -> Void) {
+    init(onFrame: @escaping @Sendable (ByteBuffer) -> Void, logger: Logger?) {
         self.onFrame = onFrame
+        self.logger = logger
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -152,6 +164,9 @@ private final class PeerInboundHandler: ChannelInboundHandler, Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger?.warning(
+            "refused a peer connection",
+            metadata: ["remote": "\(context.remoteAddress.map { "\($0)" } ?? "?")", "error": "\(error)"])
         context.close(promise: nil)
     }
 }

@@ -4,7 +4,11 @@
 /// `explain` and strategic-merge patch metadata. It is derived from the same schemas, names and
 /// operations as the v3 documents, so the two never disagree.
 public struct OpenAPIV2Document: Sendable {
-    public static let protobufMediaType = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
+    /// What kubectl puts in Accept. The `@` is not legal in a media type, so Go's
+    /// `mime.ParseMediaType` rejects it and a response must not carry it.
+    public static let protobufAcceptType = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
+    /// The Content-Type of the protobuf response (what Kubernetes answers with, `.` for `@`).
+    public static let protobufMediaType = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
 
     /// The Swagger 2.0 document as JSON.
     public let document: JSONValue

@@ -72,8 +72,16 @@ struct APIServerEndpointTests {
             let document = try await client.send(.GET, server.baseURL + (url ?? "/openapi/v3/apis/apps/v1"))
             #expect(document.status == 200)
             #expect(document.json?["paths"]?["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]?["patch"] != nil)
-            let v2 = try await client.send(.GET, server.baseURL + "/openapi/v2")
-            #expect(v2.status == 404)
+            // kubectl 1.27/1.28 read the Swagger 2.0 document as protobuf; other clients get JSON.
+            let v2 = try await client.send(.GET, server.baseURL + "/openapi/v2",
+                                           headers: [("Accept", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf")])
+            #expect(v2.status == 200)
+            #expect(v2.headers["Content-Type"].first?.hasSuffix("+protobuf") == true)
+            let v2JSON = try await client.send(.GET, server.baseURL + "/openapi/v2", headers: [("Accept", "application/json")])
+            #expect(v2JSON.status == 200)
+            #expect(v2JSON.json?["swagger"] == "2.0")
+            let legacy = try await client.send(.GET, server.baseURL + "/swagger-2.0.0.pb-v1")
+            #expect(legacy.status == 200)
         }
     }
 }

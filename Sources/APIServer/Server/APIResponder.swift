@@ -84,8 +84,8 @@ struct APIResponder: HTTPResponder {
             case 2: return discovery.group(segments[1])
             default: return discovery.resourceList(GroupVersion(group: segments[1], version: segments[2]))
             }
-        case "openapi":
-            return OpenAPIEndpoints.respond(path: segments, query: query)
+        case "openapi", "swagger-2.0.0.pb-v1":
+            return OpenAPIEndpoints.respond(path: segments, query: query, accept: accept)
         default:
             return JSONResponses.make(StatusDocument.notFound())
         }
@@ -93,7 +93,7 @@ struct APIResponder: HTTPResponder {
 
     /// The `GET /` index of served paths.
     static func rootPaths(_ resources: [ResourceInfo]) -> [String] {
-        var paths = ["/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v3", "/readyz", "/version"]
+        var paths = ["/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v2", "/openapi/v3", "/readyz", "/version"]
         for r in resources where !r.group.isEmpty {
             for path in ["/apis/\(r.group)", "/apis/\(r.group)/\(r.version)"] where !paths.contains(path) { paths.append(path) }
         }

@@ -132,23 +132,43 @@ def wait_ready(args):
 
 
 def failover(args):
+    """Kills the leader, then writes to every endpoint at once, each retrying on its own, and
+    reports when the first write is acknowledged. Both stores park a write made while they
+    have no leader until their own request timeout, so each attempt gives up after 50 ms
+    (a healthy put on loopback takes about 1 ms) and the figure is accurate to that."""
     endpoints = args.endpoints.split(",")
     value = b64(b"f" * 100)
+    done = threading.Event()
+    result = {}
+    lock = threading.Lock()
     killed = time.monotonic()
     os.kill(args.kill_pid, signal.SIGKILL)
-    attempt = 0
-    while time.monotonic() - killed < args.timeout:
-        endpoint = endpoints[attempt % len(endpoints)]
-        attempt += 1
-        try:
-            conn = connect(endpoint, 0.2)
-            post(conn, "/v3/kv/put", {"key": b64(b"bench/failover"), "value": value})
-            conn.close()
-            print(json.dumps({"failover_ms": (time.monotonic() - killed) * 1000, "attempts": attempt}))
-            return 0
-        except Exception:
-            time.sleep(0.01)
-    print(json.dumps({"failover_ms": None, "attempts": attempt}))
+
+    def writer(endpoint):
+        attempts = 0
+        while not done.is_set() and time.monotonic() - killed < args.timeout:
+            attempts += 1
+            try:
+                conn = connect(endpoint, 0.05)
+                post(conn, "/v3/kv/put", {"key": b64(b"bench/failover"), "value": value})
+                conn.close()
+                with lock:
+                    if not done.is_set():
+                        result["failover_ms"] = (time.monotonic() - killed) * 1000
+                        result["attempts"] = attempts
+                        done.set()
+                return
+            except Exception:
+                time.sleep(0.005)
+
+    threads = [threading.Thread(target=writer, args=(e,), daemon=True) for e in endpoints]
+    for t in threads:
+        t.start()
+    done.wait(args.timeout)
+    if "failover_ms" in result:
+        print(json.dumps(result))
+        return 0
+    print(json.dumps({"failover_ms": None, "attempts": 0}))
     return 1
 
 

@@ -104,15 +104,7 @@ public final class ObjectStorage: Sendable {
     ) async throws -> (object: StoredObject, created: Bool) {
         let keyString = r.storageKey(namespace: namespace, name: name)
         let key = Array(keyString.utf8)
-        // Start from the cache's copy when it has one (saves a linearizable read): the
-        // compare-and-swap on the mod revision catches a stale copy, and a transform that
-        // refuses a cached copy (e.g. a resourceVersion check) is retried on a fresh read.
-        var current: UpdateBase?
-        if let cached = cache.cachedObject(key: keyString) {
-            current = UpdateBase(cached: cached)
-        } else {
-            current = try await readKey(key).map { try UpdateBase(kv: $0) }
-        }
+        var current = try await startingBase(key: keyString)
         for attempt in 0..<configuration.maxUpdateAttempts {
             try await Self.backOff(afterLostRaces: attempt)
             guard let base = current else {
@@ -197,19 +189,21 @@ public final class ObjectStorage: Sendable {
         }
     }
 
+    /// Where a read–modify–write starts: the cache's copy when it has one (saves a
+    /// linearizable read). The compare-and-swap on the mod revision catches a stale copy, and
+    /// a transform or precondition that refuses a cached copy (e.g. a resourceVersion check)
+    /// is retried on a fresh read.
+    private func startingBase(key: String) async throws -> UpdateBase? {
+        if let cached = cache.cachedObject(key: key) { return UpdateBase(cached: cached) }
+        return try await readKey(Array(key.utf8)).map { try UpdateBase(kv: $0) }
+    }
+
     public func delete(
         _ r: ResourceInfo, namespace: String?, name: String, preconditions: DeletePreconditions, dryRun: Bool
     ) async throws -> StoredObject {
         let keyString = r.storageKey(namespace: namespace, name: name)
         let key = Array(keyString.utf8)
-        // As in `update`: the cache's copy first, a fresh read when it fails a precondition
-        // or loses the compare-and-swap.
-        var current: UpdateBase?
-        if let cached = cache.cachedObject(key: keyString) {
-            current = UpdateBase(cached: cached)
-        } else {
-            current = try await readKey(key).map { try UpdateBase(kv: $0) }
-        }
+        var current = try await startingBase(key: keyString)
         for attempt in 0..<configuration.maxUpdateAttempts {
             try await Self.backOff(afterLostRaces: attempt)
             guard let base = current else { throw StorageError.notFound(r, name: name) }

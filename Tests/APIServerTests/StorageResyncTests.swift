@@ -71,15 +71,8 @@ final class InterruptibleStore: KeyValueStore {
 
 @Suite(.serialized) struct StorageResyncTests {
     @Test func aBrokenStoreWatchRePrimesTheCache() async throws {
-        try await withTestStore { node in
+        try await withTestStorage(over: { InterruptibleStore(base: $0) }, logLevel: .critical) { storage, store in
             let cms = StorageFixtures.configMaps
-            let store = InterruptibleStore(base: node)
-            var logger = Logger(label: "skiff.apiserver.storage.test")
-            logger.logLevel = .critical
-            let storage = ObjectStorage(store: store, logger: logger)
-            let cache = Task { try await storage.run() }
-            defer { cache.cancel() }
-            try await storage.waitUntilReady()
 
             let before = try await storage.create(cms, namespace: "default", name: "r0", object: StorageFixtures.configMap("r0"), dryRun: false)
             let watcher = StorageEventCollector(
@@ -103,23 +96,14 @@ final class InterruptibleStore: KeyValueStore {
             #expect(events.map(\.resourceVersion) == [later.resourceVersion])
             fresh.cancel()
 
-            cache.cancel()
-            _ = await cache.result
         }
     }
 }
 
 @Suite(.serialized) struct StorageStaleCacheTests {
     @Test func writersRecoverFromAStaleCachedCopy() async throws {
-        try await withTestStore { node in
+        try await withTestStorage(over: { InterruptibleStore(base: $0) }, logLevel: .critical) { storage, store in
             let cms = StorageFixtures.configMaps
-            let store = InterruptibleStore(base: node)
-            var logger = Logger(label: "skiff.apiserver.storage.test")
-            logger.logLevel = .critical
-            let storage = ObjectStorage(store: store, logger: logger)
-            let cache = Task { try await storage.run() }
-            defer { cache.cancel() }
-            try await storage.waitUntilReady()
 
             let first = try await storage.create(cms, namespace: "default", name: "s", object: StorageFixtures.configMap("s", data: ["v": "1"]), dryRun: false)
             _ = try await storage.get(cms, namespace: "default", name: "s")
@@ -163,8 +147,6 @@ final class InterruptibleStore: KeyValueStore {
             store.resume()
             let list = try await storage.list(cms, namespace: nil, options: ListOptions())
             #expect(list.items.isEmpty)
-            cache.cancel()
-            _ = await cache.result
         }
     }
 }

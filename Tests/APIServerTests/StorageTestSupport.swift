@@ -42,15 +42,27 @@ func withTestStorage<T: Sendable>(
     configuration: ObjectStorage.Configuration = ObjectStorage.Configuration(),
     _ body: @Sendable (ObjectStorage, StoreNode) async throws -> T
 ) async throws -> T {
+    try await withTestStorage(over: { $0 }, configuration: configuration, body)
+}
+
+/// The same, with the storage reading through a store `makeStore` wraps around the node (tests
+/// that break or pause the store's watch) and the storage's log at `logLevel`.
+func withTestStorage<S: KeyValueStore, T: Sendable>(
+    over makeStore: @Sendable (StoreNode) -> S,
+    logLevel: Logger.Level = .warning,
+    configuration: ObjectStorage.Configuration = ObjectStorage.Configuration(),
+    _ body: @Sendable (ObjectStorage, S) async throws -> T
+) async throws -> T {
     try await withTestStore { node in
         var logger = Logger(label: "skiff.apiserver.storage.test")
-        logger.logLevel = .warning
-        let storage = ObjectStorage(store: node, logger: logger, configuration: configuration)
+        logger.logLevel = logLevel
+        let store = makeStore(node)
+        let storage = ObjectStorage(store: store, logger: logger, configuration: configuration)
         let cache = Task { try await storage.run() }
         defer { cache.cancel() }
         do {
             try await storage.waitUntilReady()
-            let result = try await body(storage, node)
+            let result = try await body(storage, store)
             cache.cancel()
             _ = await cache.result
             return result

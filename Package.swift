@@ -1,8 +1,9 @@
 // swift-tools-version:6.0
 // skiff: one executable that runs a Kubernetes-compatible development cluster.
 // Module layers (an import only ever points down this list; see DESIGN.md):
-//   CLinuxSystem → LinuxSystem → PKI → (Raft → KVStore) · (APIModel → APIServer)
-//   · (OCI → ImageStore → Registry, ContainerRuntime) → Cluster → skiff
+//   CLinuxSystem → LinuxSystem → PKI → (Raft → KVStore) · (APIModel → APIServer,
+//   ClusterClient → Scheduler, Controllers) · (OCI → ImageStore → Registry, ContainerRuntime)
+//   → NodeAgent → Cluster → skiff
 //
 // Where this differs from DESIGN.md's layout, and why:
 // - The C wrappers are `CLinuxSystem`, not `CSystem`: swift-system already has a target of
@@ -116,6 +117,48 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: The control plane loops
+        // The Swift client of the API every component uses: requests over HTTPS, typed views
+        // and unstructured objects, list+watch, shared informers, work queues, events, leader
+        // election.
+        .target(
+            name: "ClusterClient",
+            dependencies: [
+                "APIModel", "PKI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // A real store and apiserver in process on a loopback port, for the tests of every
+        // component above the apiserver (not a fake: the same code `skiff server` runs).
+        .target(
+            name: "ClusterTestSupport",
+            dependencies: [
+                "ClusterClient", "APIServer", "APIModel", "KVStore", "PKI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // The scheduler: queue, filter and score plugins, preemption, binding.
+        .target(
+            name: "Scheduler",
+            dependencies: ["ClusterClient", "APIModel", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // The controller manager: one reconciler per resource.
+        .target(
+            name: "Controllers",
+            dependencies: ["ClusterClient", "APIModel", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+
         // MARK: Containers
         // The OCI runtime: bundles, namespaces, rootfs, cgroups (v1, v2, hybrid), seccomp,
         // capabilities, monitor, exec.
@@ -160,13 +203,34 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: The node
+        // The kubelet (pod sync, probes, status, volumes, pod network through CNI, the
+        // streaming server for logs/exec/attach/port-forward).
+        .target(
+            name: "NodeAgent",
+            dependencies: [
+                "ClusterClient", "APIModel", "PKI", "OCI", "ImageStore", "ContainerRuntime", "LinuxSystem", "CZlib",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+
         // MARK: Composition
         // The composition root: data directory, PKI, store member and apiserver wired into
         // `skiff server` (and later the agent and `skiff up`).
         .target(
             name: "Cluster",
             dependencies: [
-                "APIServer", "APIModel", "KVStore", "PKI",
+                "APIServer", "APIModel", "KVStore", "PKI", "ClusterClient", "Scheduler", "Controllers", "NodeAgent",
+                "ImageStore", "Registry", "ContainerRuntime", "OCI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -285,8 +349,37 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Scripts/bench/scheduler: scheduler_perf's shape (Node objects only, many pods) against
+        // a live apiserver; throughput and creation→binding latency.
+        .executableTarget(
+            name: "SchedulerBench",
+            dependencies: ["Scheduler", "ClusterClient", "ClusterTestSupport", "APIModel", "PKI",
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         // Timings of APIModel's hot paths against Foundation's JSONSerialization (Scripts/bench/apimodel).
         .executableTarget(name: "APIModelBench", dependencies: ["APIModel"], swiftSettings: strict),
+        .testTarget(
+            name: "ClusterClientTests",
+            dependencies: ["ClusterClient", "ClusterTestSupport", "APIModel", "PKI"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SchedulerTests",
+            dependencies: ["Scheduler", "ClusterClient", "ClusterTestSupport", "APIModel"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ControllersTests",
+            dependencies: ["Controllers", "ClusterClient", "ClusterTestSupport", "APIModel"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "NodeAgentTests",
+            dependencies: ["NodeAgent", "ClusterClient", "ClusterTestSupport", "APIModel", "ContainerRuntime",
+                           "ImageStore", "OCI", "LinuxSystem", "Registry", "PKI"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "ContainerRuntimeTests",
             dependencies: ["ContainerRuntime", "LinuxSystem", "OCI"],

@@ -1,0 +1,1 @@
+print("scheduler bench: not written yet")

@@ -380,6 +380,13 @@ let package = Package(
                            "ImageStore", "OCI", "LinuxSystem", "Registry", "PKI"],
             swiftSettings: strict
         ),
+        // Root, real kubectl: `skiff up`, a Deployment served from the embedded registry, logs,
+        // exec, port-forward, restarts, `skiff down` leaving nothing behind.
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["Cluster", "ClusterClient", "APIModel", "PKI", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "ContainerRuntimeTests",
             dependencies: ["ContainerRuntime", "LinuxSystem", "OCI"],

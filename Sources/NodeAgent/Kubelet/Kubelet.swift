@@ -18,4 +18,10 @@ public final class Kubelet: Sendable {
 
     /// Stops every pod on the node (graceful termination), tears down sandboxes and volumes.
     public func stopAllPods() async throws {}
+
+    /// What `skiff down` runs after the server has stopped: kills every container recorded
+    /// under the agent's data directory, tears down sandboxes, volumes, pod cgroups and the
+    /// node's bridge and routes, so nothing is left on the machine. Needs no apiserver.
+    public static func cleanUpNode(configuration: KubeletConfiguration,
+                                   logger: Logger = Logger(label: "skiff.kubelet")) async throws {}
 }

@@ -27,6 +27,8 @@ public struct KubeletConfiguration: Sendable {
     public var clientCAs: [Certificate]
     /// Where the CNI reference plugins are (`/usr/lib/cni`).
     public var cniBinDirectory: String
+    /// The pod CIDR to use when no controller assigns one to the Node (`spec.podCIDR` wins).
+    public var podCIDR: String?
     /// Name of the node's bridge (`skiff0`); tests use their own names.
     public var bridgeName: String
     /// The cgroup under which every pod's cgroup lives (`skiff` → `skiff/kubepods/…`).
@@ -46,7 +48,7 @@ public struct KubeletConfiguration: Sendable {
                 clusterDomain: String = "cluster.local", staticPodPath: String? = nil,
                 streamingAddress: String = "127.0.0.1", streamingPort: Int = 10250,
                 servingIdentity: CertifiedKey? = nil, clientCAs: [Certificate] = [],
-                cniBinDirectory: String = "/usr/lib/cni", bridgeName: String = "skiff0", cgroupRoot: String = "skiff",
+                cniBinDirectory: String = "/usr/lib/cni", podCIDR: String? = nil, bridgeName: String = "skiff0", cgroupRoot: String = "skiff",
                 maxPods: Int = 110, reservedCPUMillicores: Int = 100, reservedMemoryBytes: Int64 = 256 << 20,
                 leaseDurationSeconds: Int = 40, leaseRenewInterval: Duration = .seconds(10),
                 nodeLabels: [String: String] = [:]) {
@@ -62,6 +64,7 @@ public struct KubeletConfiguration: Sendable {
         self.servingIdentity = servingIdentity
         self.clientCAs = clientCAs
         self.cniBinDirectory = cniBinDirectory
+        self.podCIDR = podCIDR
         self.bridgeName = bridgeName
         self.cgroupRoot = cgroupRoot
         self.maxPods = maxPods

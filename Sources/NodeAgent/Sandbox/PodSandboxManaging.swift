@@ -59,6 +59,10 @@ public struct PodSandbox: Sendable, Hashable, Codable {
     public var podUID: String
     /// `/run/netns/…`-style path of the pod's network namespace; nil with hostNetwork.
     public var networkNamespacePath: String?
+    /// The pod's ipc and uts namespaces (bind-mounted files like the network namespace), which
+    /// every container joins; the uts namespace carries the pod's hostname.
+    public var ipcNamespacePath: String?
+    public var utsNamespacePath: String?
     /// The pod's addresses (IPv4 first); the node's with hostNetwork.
     public var podIPs: [String]
     /// Files to bind at `/etc/hosts`, `/etc/resolv.conf` and `/etc/hostname` in each container.
@@ -66,10 +70,12 @@ public struct PodSandbox: Sendable, Hashable, Codable {
     public var resolvConfPath: String
     public var hostnameFilePath: String
 
-    public init(podUID: String, networkNamespacePath: String?, podIPs: [String], hostsFilePath: String,
-                resolvConfPath: String, hostnameFilePath: String) {
+    public init(podUID: String, networkNamespacePath: String?, ipcNamespacePath: String?, utsNamespacePath: String?,
+                podIPs: [String], hostsFilePath: String, resolvConfPath: String, hostnameFilePath: String) {
         self.podUID = podUID
         self.networkNamespacePath = networkNamespacePath
+        self.ipcNamespacePath = ipcNamespacePath
+        self.utsNamespacePath = utsNamespacePath
         self.podIPs = podIPs
         self.hostsFilePath = hostsFilePath
         self.resolvConfPath = resolvConfPath
@@ -81,6 +87,10 @@ public struct PodSandbox: Sendable, Hashable, Codable {
 /// Every method is idempotent and survives a restart of the agent: `setUp` of a pod whose
 /// sandbox exists returns it unchanged; `tearDown` of a missing one does nothing.
 public protocol PodSandboxManaging: Sendable {
+    /// The node's pod CIDR (`spec.podCIDR` once node IPAM assigned it, or the configured
+    /// one): host-local IPAM allocates pod addresses from it. Called before the first `setUp`
+    /// and again if it changes.
+    func setPodCIDR(_ cidr: String) async throws
     func setUp(_ request: PodSandboxRequest) async throws -> PodSandbox
     func tearDown(podUID: String) async throws
     /// The sandbox recorded on disk for `podUID`, if any (adoption after an agent restart).

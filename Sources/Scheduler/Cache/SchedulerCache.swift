@@ -13,6 +13,10 @@ struct SchedulerCache: Sendable {
     private var podsOnUnknownNodes: [String: [PodInfo]] = [:]
     /// Normalized image → number of nodes that have it (image locality's spread factor).
     private(set) var imageNodeCounts: [String: Int] = [:]
+    /// Pods in the cache with any pod (anti-)affinity / with required anti-affinity: when
+    /// zero, the affinity plugins need not look at other pods at all.
+    private(set) var podsWithAffinity = 0
+    private(set) var podsWithRequiredAntiAffinity = 0
     /// Namespace labels, for pod affinity terms with namespace selectors.
     var namespaceLabels: [String: [String: String]] = [:]
 
@@ -35,6 +39,11 @@ struct SchedulerCache: Sendable {
             return
         }
         var node = info
+        // Pods a caller built into the node (tests) count like placed ones.
+        for pod in info.pods {
+            if pod.hasAffinity { podsWithAffinity += 1 }
+            if pod.hasRequiredAntiAffinity { podsWithRequiredAntiAffinity += 1 }
+        }
         for pod in podsOnUnknownNodes.removeValue(forKey: info.name) ?? [] { node.addPod(pod) }
         indexByName[info.name] = nodes.count
         nodes.append(node)
@@ -75,8 +84,10 @@ struct SchedulerCache: Sendable {
     mutating func removePod(key: String) {
         guard let location = podNodes.removeValue(forKey: key) else { return }
         if let index = indexByName[location.node] {
+            if let pod = nodes[index].pods.first(where: { $0.key == key }) { uncount(pod) }
             nodes[index].removePod(key: key)
         } else {
+            if let pod = podsOnUnknownNodes[location.node]?.first(where: { $0.key == key }) { uncount(pod) }
             podsOnUnknownNodes[location.node]?.removeAll { $0.key == key }
             if podsOnUnknownNodes[location.node]?.isEmpty == true { podsOnUnknownNodes[location.node] = nil }
         }
@@ -96,7 +107,14 @@ struct SchedulerCache: Sendable {
         removePod(key: podKey)
     }
 
+    private mutating func uncount(_ pod: PodInfo) {
+        if pod.hasAffinity { podsWithAffinity -= 1 }
+        if pod.hasRequiredAntiAffinity { podsWithRequiredAntiAffinity -= 1 }
+    }
+
     private mutating func place(_ pod: PodInfo, on nodeName: String) {
+        if pod.hasAffinity { podsWithAffinity += 1 }
+        if pod.hasRequiredAntiAffinity { podsWithRequiredAntiAffinity += 1 }
         if let index = indexByName[nodeName] {
             nodes[index].addPod(pod)
         } else {

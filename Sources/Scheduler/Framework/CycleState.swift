@@ -5,6 +5,9 @@ struct CycleState: Sendable {
     let namespaceLabels: [String: [String: String]]
     let imageNodeCounts: [String: Int]
     var totalNodes: Int
+    /// Whether any placed pod carries pod (anti-)affinity / required anti-affinity.
+    var clusterHasAffinityPods = true
+    var clusterHasRequiredAntiAffinityPods = true
     var topologySpread = TopologySpreadState()
     var topologySpreadScore = TopologySpreadState()
     var interPodAffinity = InterPodAffinityState()

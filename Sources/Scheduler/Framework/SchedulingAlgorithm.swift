@@ -38,6 +38,8 @@ struct SchedulingAlgorithm: Sendable {
     static func makeState(for pod: PodInfo, cache: SchedulerCache) -> CycleState {
         var state = CycleState(pod: pod, namespaceLabels: cache.namespaceLabels, imageNodeCounts: cache.imageNodeCounts,
                                totalNodes: cache.nodeCount)
+        state.clusterHasAffinityPods = cache.podsWithAffinity > 0
+        state.clusterHasRequiredAntiAffinityPods = cache.podsWithRequiredAntiAffinity > 0
         for filter in filters { filter.prepare(&state, nodes: cache.nodes) }
         return state
     }

@@ -31,7 +31,12 @@ struct InterPodAffinity: FilterPlugin, ScorePlugin {
         result.affinityCounts = Array(repeating: [:], count: spec.requiredAffinity.count)
         result.antiAffinityCounts = Array(repeating: [:], count: spec.requiredAntiAffinity.count)
         let wantsPods = !spec.requiredAffinity.isEmpty || !spec.requiredAntiAffinity.isEmpty
-        for node in nodes {
+        guard wantsPods || state.clusterHasRequiredAntiAffinityPods else {
+            state.interPodAffinity = result
+            return
+        }
+        for index in nodes.indices {
+            let node = nodes[index]
             if node.podsWithRequiredAntiAffinity > 0 {
                 for existing in node.pods where existing.hasRequiredAntiAffinity {
                     for term in existing.podAffinity.requiredAntiAffinity where term.matches(pod, namespaceLabels: labels) {
@@ -89,7 +94,9 @@ struct InterPodAffinity: FilterPlugin, ScorePlugin {
         let labels: (String) -> [String: String] = { namespaceLabels[$0] ?? [:] }
         let ownPreferences = !spec.preferredAffinity.isEmpty || !spec.preferredAntiAffinity.isEmpty
         var scores: [String: [String: Int64]] = [:]
-        for node in all where !node.pods.isEmpty && (ownPreferences || node.podsWithAffinity > 0) {
+        guard ownPreferences || state.clusterHasAffinityPods else { return }
+        for index in all.indices where !all[index].pods.isEmpty && (ownPreferences || all[index].podsWithAffinity > 0) {
+            let node = all[index]
             for existing in node.pods where existing.key != pod.key {
                 for term in spec.preferredAffinity where term.matches(existing, namespaceLabels: labels) {
                     if let value = node.labels[term.topologyKey] { scores[term.topologyKey, default: [:]][value, default: 0] += term.weight }

@@ -13,11 +13,16 @@ public enum ControllerRegistry {
 
     public static var names: [String] { all.map(\.name) }
 
-    // TODO(workloads): the workload controllers join here once their types exist:
-    // replicationcontroller → ReplicationControllerController, replicaset → ReplicaSetController,
-    // deployment → DeploymentController, statefulset → StatefulSetController,
-    // daemonset → DaemonSetController, job → JobController, cronjob → CronJobController.
-    static let workloadControllers: [Entry] = []
+    static let workloadControllers: [Entry] = [
+        Entry(name: "replicationcontroller") { ReplicationControllerController(context: $0) },
+        Entry(name: "replicaset") { ReplicaSetController(context: $0) },
+        Entry(name: "deployment") { DeploymentController(context: $0) },
+        Entry(name: "statefulset") { StatefulSetController(context: $0) },
+        Entry(name: "daemonset") { DaemonSetController(context: $0) },
+        Entry(name: "job") { JobController(context: $0) },
+        Entry(name: "cronjob") { CronJobController(context: $0) },
+        Entry(name: "ttl-after-finished") { TTLAfterFinishedController(context: $0) },
+    ]
 
     static let infrastructureControllers: [Entry] = [
         Entry(name: "endpoints") { EndpointsController(context: $0) },

@@ -44,13 +44,13 @@ func runPeriodically(every period: Duration, _ body: @Sendable () async -> Void)
     }
 }
 
-extension WorkQueue where Key == String {
+extension WorkQueue {
     /// Enqueues from a synchronous informer handler.
-    nonisolated func enqueue(_ key: String) {
+    nonisolated func enqueue(_ key: Key) {
         Task { await self.add(key) }
     }
 
-    nonisolated func enqueue(_ key: String, after delay: Duration) {
+    nonisolated func enqueue(_ key: Key, after delay: Duration) {
         Task { await self.add(key, after: delay) }
     }
 }

@@ -100,11 +100,11 @@ import Testing
 
 @Suite struct InfraDisruptionBudgetTests {
     @Test func parsesCountsAndPercentages() {
-        #expect(IntOrPercent(.int(2)) == .count(2))
-        #expect(IntOrPercent(.string("50%")) == .percent(50))
-        #expect(IntOrPercent(.string("3")) == .count(3))
-        #expect(IntOrPercent(.string("x%")) == nil)
-        #expect(IntOrPercent(nil) == nil)
+        #expect(BudgetAmount(.int(2)) == .count(2))
+        #expect(BudgetAmount(.string("50%")) == .percent(50))
+        #expect(BudgetAmount(.string("3")) == .count(3))
+        #expect(BudgetAmount(.string("x%")) == nil)
+        #expect(BudgetAmount(nil) == nil)
     }
 
     @Test func desiredHealthyAndAllowed() {

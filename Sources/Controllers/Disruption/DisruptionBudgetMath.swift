@@ -1,7 +1,7 @@
 import APIModel
 
 /// An `IntOrString` field of a PodDisruptionBudget: a count or a percentage ("50%").
-enum IntOrPercent: Sendable, Equatable {
+enum BudgetAmount: Sendable, Equatable {
     case count(Int)
     case percent(Int)
 
@@ -38,13 +38,13 @@ enum IntOrPercent: Sendable, Equatable {
 enum DisruptionBudgetMath {
     /// Whether the budget needs the pods' controllers' scale to know `expectedPods`: yes for
     /// maxUnavailable and for a percentage minAvailable; an integer minAvailable counts pods.
-    static func needsControllerScale(minAvailable: IntOrPercent?, maxUnavailable: IntOrPercent?) -> Bool {
+    static func needsControllerScale(minAvailable: BudgetAmount?, maxUnavailable: BudgetAmount?) -> Bool {
         if maxUnavailable != nil { return true }
         return minAvailable?.isPercent ?? false
     }
 
     /// `desiredHealthy` given the expected pod count.
-    static func desiredHealthy(minAvailable: IntOrPercent?, maxUnavailable: IntOrPercent?, expectedPods: Int) -> Int {
+    static func desiredHealthy(minAvailable: BudgetAmount?, maxUnavailable: BudgetAmount?, expectedPods: Int) -> Int {
         if let maxUnavailable {
             return max(0, expectedPods - maxUnavailable.scaled(total: expectedPods))
         }

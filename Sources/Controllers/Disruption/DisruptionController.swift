@@ -74,8 +74,8 @@ public final class DisruptionController: Controller {
     func reconcile(key: String, now: Date) async throws {
         guard let budget = budgets.get(key), !budget.isBeingDeleted, let namespace = budget.namespace else { return }
         let selected = pods.list(namespace: namespace).filter { Self.selects(budget, $0) }
-        let minAvailable = IntOrPercent(budget["spec"]?["minAvailable"])
-        let maxUnavailable = IntOrPercent(budget["spec"]?["maxUnavailable"])
+        let minAvailable = BudgetAmount(budget["spec"]?["minAvailable"])
+        let maxUnavailable = BudgetAmount(budget["spec"]?["maxUnavailable"])
 
         var expected = selected.count
         var failure: String?

@@ -13,7 +13,7 @@ func withInfraControllers<T: Sendable>(
     _ body: @Sendable () async throws -> T
 ) async throws -> T {
     var logger = Logger(label: "skiff.controllers.test")
-    logger.logLevel = .warning
+    logger.logLevel = ProcessInfo.processInfo.environment["INFRA_DEBUG"] != nil ? .debug : .warning
     let client = try cluster.makeClient(userAgent: "kube-controller-manager")
     var options = options
     options.enabledControllers = controllers

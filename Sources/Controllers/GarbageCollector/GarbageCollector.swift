@@ -33,7 +33,10 @@ public final class GarbageCollector: Controller {
     }
 
     private let context: ControllerContext
-    private let informers: [ResourceRef: SharedInformer]
+    /// The informers of the monitored resources the apiserver serves (set up by `run`, after
+    /// discovery: an informer of a resource that is not served would never sync).
+    private let graph = LockedState<[ResourceRef: SharedInformer]>([:])
+    private var informers: [ResourceRef: SharedInformer] { graph.withLock { $0 } }
     private let queue = WorkQueue<Item>(name: "garbagecollector")
     /// How often every object with owners or a propagation finalizer is looked at again.
     let resyncPeriod: Duration
@@ -45,50 +48,21 @@ public final class GarbageCollector: Controller {
     init(context: ControllerContext, resyncPeriod: Duration) {
         self.context = context
         self.resyncPeriod = resyncPeriod
-        var informers: [ResourceRef: SharedInformer] = [:]
-        for resource in Self.monitoredResources {
-            informers[resource] = context.informers.informer(for: resource)
-        }
-        self.informers = informers
-        let queue = queue
-        let all = informers
-        /// Every dependent of `owner` across all monitored resources.
-        let dependentsOf: @Sendable (String) -> [Item] = { uid in
-            all.flatMap { resource, informer in
-                informer.byIndex(Self.ownerIndex, uid).map { Item(resource: resource, namespace: $0.namespace, name: $0.name, uid: $0.uid) }
-            }
-        }
-        for (resource, informer) in informers {
-            informer.addIndex(Self.ownerIndex) { object in object.ownerReferences.map(\.uid) }
-            let item: @Sendable (JSONValue) -> Item = { Item(resource: resource, namespace: $0.namespace, name: $0.name, uid: $0.uid) }
-            let enqueueOwners: @Sendable (JSONValue) -> Void = { object in
-                for owner in object.ownerReferences {
-                    for candidate in all.values.compactMap({ $0.get(namespace: object.namespace, name: owner.name) })
-                    where candidate.uid == owner.uid {
-                        if let ref = Self.resource(forKind: owner.kind, apiVersion: owner.apiVersion) {
-                            queue.enqueue(Item(resource: ref, namespace: candidate.namespace, name: candidate.name, uid: candidate.uid))
-                        }
-                    }
-                }
-            }
-            informer.addHandler(InformerHandler(
-                onAdd: { object in
-                    if !object.ownerReferences.isEmpty || OwnerDeletionMode.of(object) != .none { queue.enqueue(item(object)) }
-                },
-                onUpdate: { old, new in
-                    if !new.ownerReferences.isEmpty || OwnerDeletionMode.of(new) != .none { queue.enqueue(item(new)) }
-                    if old.ownerReferences != new.ownerReferences || (new.isBeingDeleted && !old.isBeingDeleted) {
-                        enqueueOwners(old)
-                    }
-                },
-                onDelete: { object in
-                    for dependent in dependentsOf(object.uid) { queue.enqueue(dependent) }
-                    enqueueOwners(object)
-                }))
-        }
     }
 
     public func run(workers: Int) async {
+        var served: Set<String>?
+        while served == nil && !Task.isCancelled {
+            do {
+                served = try await NamespacedResourceDiscovery.servedResources(client: context.client)
+            } catch {
+                context.logger.warning("garbage collector: discovery failed, retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        guard let served else { return }
+        let resources = Self.monitoredResources.filter { served.contains("\($0.group)/\($0.version)/\($0.plural)") }
+        startInformers(resources)
         for informer in informers.values { await informer.waitForSync() }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [self] in
@@ -105,6 +79,48 @@ public final class GarbageCollector: Controller {
                     try await self.process(item)
                 }
             }
+        }
+    }
+
+    /// Creates the informers (the factory starts them as it runs) with the owner-uid index
+    /// and the handlers that feed the queue.
+    private func startInformers(_ resources: [ResourceRef]) {
+        var informers: [ResourceRef: SharedInformer] = [:]
+        for resource in resources { informers[resource] = context.informers.informer(for: resource) }
+        graph.withLock { $0 = informers }
+        let queue = queue
+        let all = informers
+        /// Every dependent of `owner` across all monitored resources.
+        let dependentsOf: @Sendable (String) -> [Item] = { uid in
+            all.flatMap { resource, informer in
+                informer.byIndex(Self.ownerIndex, uid).map { Item(resource: resource, namespace: $0.namespace, name: $0.name, uid: $0.uid) }
+            }
+        }
+        for (resource, informer) in informers {
+            informer.addIndex(Self.ownerIndex) { object in object.ownerReferences.map(\.uid) }
+            let item: @Sendable (JSONValue) -> Item = { Item(resource: resource, namespace: $0.namespace, name: $0.name, uid: $0.uid) }
+            let enqueueOwners: @Sendable (JSONValue) -> Void = { object in
+                for owner in object.ownerReferences {
+                    guard let ref = Self.resource(forKind: owner.kind, apiVersion: owner.apiVersion),
+                          let candidate = all[ref]?.get(namespace: ref.namespaced ? object.namespace : nil, name: owner.name),
+                          candidate.uid == owner.uid else { continue }
+                    queue.enqueue(Item(resource: ref, namespace: candidate.namespace, name: candidate.name, uid: candidate.uid))
+                }
+            }
+            informer.addHandler(InformerHandler(
+                onAdd: { object in
+                    if !object.ownerReferences.isEmpty || OwnerDeletionMode.of(object) != .none { queue.enqueue(item(object)) }
+                },
+                onUpdate: { old, new in
+                    if !new.ownerReferences.isEmpty || OwnerDeletionMode.of(new) != .none { queue.enqueue(item(new)) }
+                    if old.ownerReferences != new.ownerReferences || (new.isBeingDeleted && !old.isBeingDeleted) {
+                        enqueueOwners(old)
+                    }
+                },
+                onDelete: { object in
+                    for dependent in dependentsOf(object.uid) { queue.enqueue(dependent) }
+                    enqueueOwners(object)
+                }))
         }
     }
 

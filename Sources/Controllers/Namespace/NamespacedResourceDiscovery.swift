@@ -23,6 +23,25 @@ enum NamespacedResourceDiscovery {
         return resources
     }
 
+    /// Every resource served (namespaced or not), as `group/version/plural`.
+    static func servedResources(client: ClusterClient) async throws -> Set<String> {
+        var served: Set<String> = []
+        let collect = { (list: JSONValue, group: String, version: String) in
+            for resource in list["resources"]?.arrayValue ?? [] {
+                if let name = resource["name"]?.stringValue, !name.contains("/") { served.insert("\(group)/\(version)/\(name)") }
+            }
+        }
+        collect(try await fetch(client, "/api/v1"), "", "v1")
+        let groups = try await fetch(client, "/apis")
+        for group in groups["groups"]?.arrayValue ?? [] {
+            guard let name = group["name"]?.stringValue else { continue }
+            for version in group["versions"]?.arrayValue?.compactMap({ $0["version"]?.stringValue }) ?? [] {
+                collect(try await fetch(client, "/apis/\(name)/\(version)"), name, version)
+            }
+        }
+        return served
+    }
+
     private static func fetch(_ client: ClusterClient, _ path: String) async throws -> JSONValue {
         let (status, body) = try await client.raw(method: "GET", path: path)
         guard (200..<300).contains(status) else { throw DiscoveryError(description: "GET \(path): HTTP \(status)") }

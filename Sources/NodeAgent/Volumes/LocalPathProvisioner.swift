@@ -182,7 +182,7 @@ public final class LocalPathProvisioner: Sendable {
         var volume = persistentVolume
         if volume["status"]?["phase"]?.stringValue != "Bound" {
             volume["status"] = ["phase": "Bound"]
-            _ = try await retryingConflicts(.persistentVolumes, volume) { $0["status"] = ["phase": "Bound"] }
+            _ = try await retryingConflicts(.persistentVolumes, volume, subresource: "status") { $0["status"] = ["phase": "Bound"] }
         }
         var current = claim
         let annotate: (inout JSONValue) -> Void = { [configuration] object in

@@ -47,7 +47,8 @@ public final class NodeRouteSync: Sendable {
         static func < (a: Route, b: Route) -> Bool { (a.destination, a.gateway) < (b.destination, b.gateway) }
     }
 
-    var stateFile: String { configuration.dataDirectory + "/network/routes.json" }
+    static func stateFile(_ configuration: KubeletConfiguration) -> String { configuration.dataDirectory + "/network/routes.json" }
+    var stateFile: String { Self.stateFile(configuration) }
 
     /// Runs until cancelled; removes the routes it added when it ends.
     public func run() async {
@@ -67,7 +68,7 @@ public final class NodeRouteSync: Sendable {
                 try? await Task.sleep(for: interval)
             }
         }
-        var installed = Set(loadState())
+        var installed = Set(Self.loadState(stateFile))
         await withTaskCancellationHandler {
             for await _ in changes {
                 if Task.isCancelled { break }
@@ -139,7 +140,11 @@ public final class NodeRouteSync: Sendable {
     }
 
     private func removeRoute(_ route: Route) async throws {
-        let output = try await ipOutput(["route", "delete", route.destination, "via", route.gateway])
+        try await Self.removeRoute(route, networkNamespace: networkNamespace)
+    }
+
+    private static func removeRoute(_ route: Route, networkNamespace: String?) async throws {
+        let output = try await ipOutput(["route", "delete", route.destination, "via", route.gateway], networkNamespace: networkNamespace)
         // Already gone ("No such process"): nothing to remove.
         if output.status != 0 && !output.stderrText.contains("No such process") {
             throw CommandError(command: "ip route delete \(route.destination)", message: output.stderrText)
@@ -155,6 +160,10 @@ public final class NodeRouteSync: Sendable {
     }
 
     private func ipOutput(_ arguments: [String]) async throws -> CommandOutput {
+        try await Self.ipOutput(arguments, networkNamespace: networkNamespace)
+    }
+
+    private static func ipOutput(_ arguments: [String], networkNamespace: String?) async throws -> CommandOutput {
         if let networkNamespace {
             return try await CommandRunner.run("/usr/bin/nsenter", ["--net=" + networkNamespace, "/usr/sbin/ip"] + arguments)
         }
@@ -172,7 +181,19 @@ public final class NodeRouteSync: Sendable {
         }
     }
 
-    private func loadState() -> [Route] {
+    /// Removes the routes a sync recorded under `configuration`'s data directory (an agent
+    /// that was killed rather than cancelled leaves them): part of `skiff down`.
+    public static func removeRecordedRoutes(configuration: KubeletConfiguration, logger: Logger) async {
+        let stateFile = stateFile(configuration)
+        for route in loadState(stateFile) {
+            do { try await removeRoute(route, networkNamespace: nil) } catch {
+                logger.warning("cannot remove route to \(route.destination) via \(route.gateway): \(error)")
+            }
+        }
+        try? Files.removeTree(stateFile)
+    }
+
+    private static func loadState(_ stateFile: String) -> [Route] {
         guard let bytes = try? Files.read(stateFile) else { return [] }
         return (try? JSONDecoder().decode([Route].self, from: Data(bytes))) ?? []
     }

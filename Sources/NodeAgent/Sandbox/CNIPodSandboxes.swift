@@ -71,8 +71,8 @@ public final class CNIPodSandboxes: PodSandboxManaging {
     }
 
     /// What `skiff down` runs: tears down every recorded sandbox (CNI DEL, namespaces,
-    /// files), deletes the node's bridge, the IPAM state and portmap's chains once no
-    /// sandbox of any cluster uses them.
+    /// files), deletes the node's bridge, the IPAM state, portmap's chains once no sandbox of
+    /// any cluster uses them, and the node routes an agent recorded but could not remove.
     public static func cleanUpNode(configuration: KubeletConfiguration, logger: Logger = Logger(label: "skiff.sandbox")) async throws {
         let sandboxes = CNIPodSandboxes(configuration: configuration, logger: logger)
         var firstError: (any Error)?
@@ -91,6 +91,7 @@ public final class CNIPodSandboxes: PodSandboxManaging {
             firstError = firstError ?? error
         }
         await BridgeCleanup.removeUnusedPortmapChains(logger: logger)
+        await NodeRouteSync.removeRecordedRoutes(configuration: configuration, logger: logger)
         do {
             try Files.removeTree(sandboxes.layout.cniDirectory)
             try Files.removeTree(sandboxes.layout.sandboxesDirectory)

@@ -23,6 +23,9 @@ public final class NodeVolumes: VolumeManaging {
     /// The pods whose volumes `run()` refreshes: loaded from disk on first use, so a
     /// restarted agent keeps refreshing the volumes of running pods.
     private let pods = Mutex<[String: JSONValue]?>(nil)
+    /// Whether `run()` is running; until it is, the first `setUp` starts the refresh loop
+    /// itself (cancelled when this object goes), so volumes stay current either way.
+    private let background = Mutex<(runCalled: Bool, task: Task<Void, Never>?)>((false, nil))
 
     public convenience init(configuration: KubeletConfiguration, client: ClusterClient, logger: Logger) {
         self.init(configuration: configuration, client: client, logger: logger, refreshInterval: .seconds(5))
@@ -41,7 +44,12 @@ public final class NodeVolumes: VolumeManaging {
     func volumeDirectory(_ uid: String, _ name: String) -> String { podDirectory(uid) + "/volumes/" + name }
     func podRecord(_ uid: String) -> String { podDirectory(uid) + "/pod.json" }
 
+    deinit {
+        background.withLock { $0.task?.cancel() }
+    }
+
     public func setUp(pod: JSONValue) async throws -> [String: MountedVolume] {
+        startRefreshingUnlessRunning()
         let uid = pod.uid
         try CNIPodSandboxes.validate(podUID: uid)
         return try await locks.withLock(uid) {
@@ -68,12 +76,53 @@ public final class NodeVolumes: VolumeManaging {
     }
 
     /// Re-writes the configMap, secret, downwardAPI and projected volumes of every pod with
-    /// volumes every few seconds, so changed objects reach running containers. Runs until
-    /// cancelled.
+    /// volumes every few seconds, so changed objects reach running containers, and runs the
+    /// local-path provisioner (its StorageClass, reclaiming volumes of deleted claims).
+    /// Runs until cancelled.
     public func run() async {
+        let started = background.withLock { state in
+            state.runCalled = true
+            defer { state.task = nil }
+            return state.task
+        }
+        started?.cancel()
+        let provisioner = self.provisioner
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await provisioner.run() }
+            group.addTask { await self.refreshLoop() }
+        }
+    }
+
+    /// Removes every pod's volumes under `<data>/volumes` (unmounting each tmpfs); persistent
+    /// volume data stays. For `skiff down`.
+    public static func cleanUpNode(configuration: KubeletConfiguration) throws {
+        let root = configuration.dataDirectory + "/volumes"
+        for uid in Files.list(root) {
+            let volumes = root + "/" + uid + "/volumes"
+            for name in Files.list(volumes) { try TmpfsMount.unmount(volumes + "/" + name) }
+        }
+        try Files.removeTree(root)
+    }
+
+    private func refreshLoop() async {
         while !Task.isCancelled {
             await refreshAll()
             try? await Task.sleep(for: refreshInterval)
+        }
+    }
+
+    private func startRefreshingUnlessRunning() {
+        background.withLock { state in
+            guard !state.runCalled, state.task == nil else { return }
+            // Weak: the loop must not keep the volume manager alive.
+            state.task = Task { [weak self] in
+                while !Task.isCancelled {
+                    guard let self else { return }
+                    await self.refreshAll()
+                    let interval = self.refreshInterval
+                    try? await Task.sleep(for: interval)
+                }
+            }
         }
     }
 

@@ -116,6 +116,23 @@ struct SandboxNetworkTests {
         }
     }
 
+    @Test func hostNetworkPodsGetOnlyAnIPCNamespace() async throws {
+        try await SandboxTestNode.with { node, sandboxes in
+            var hostPod = request("agent")
+            hostPod.hostNetwork = true
+            let sandbox = try await sandboxes.setUp(hostPod)
+            #expect(sandbox.networkNamespacePath == nil && sandbox.utsNamespacePath == nil)
+            #expect(sandbox.podIPs == [node.configuration.nodeIP])
+            let ipc = try #require(sandbox.ipcNamespacePath)
+            #expect(PersistentNamespaces.isNamespaceMount(ipc))
+            let hosts = try String(contentsOfFile: sandbox.hostsFilePath, encoding: .utf8)
+            #expect(hosts.hasPrefix(try String(contentsOfFile: "/etc/hosts", encoding: .utf8)))
+            #expect(try await !linkExists(node.configuration.bridgeName), "no bridge for host-network pods")
+            try await sandboxes.tearDown(podUID: sandbox.podUID)
+            #expect(!FileManager.default.fileExists(atPath: ipc))
+        }
+    }
+
     @Test func setUpWithoutAPodCIDRFailsClearly() async throws {
         var node = SandboxTestNode.make()
         node.configuration.podCIDR = nil

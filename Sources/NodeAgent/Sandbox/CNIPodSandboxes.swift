@@ -112,7 +112,7 @@ public final class CNIPodSandboxes: PodSandboxManaging {
         let kinds: [NamespaceKind] = request.hostNetwork ? [.ipc] : [.network, .ipc, .uts]
         var paths: [NamespaceKind: String] = [:]
         for kind in kinds { paths[kind] = layout.namespaceFile(uid, kind) }
-        let network = request.hostNetwork ? nil : podNetwork(cidr: cidr ?? "")
+        let network = request.hostNetwork ? nil : podNetwork(cidr: cidr ?? "", hostPorts: !request.portMappings.isEmpty)
         let portMappings = NodeNetworkConfig.portMappings(request.portMappings)
         var record = SandboxRecord(
             sandbox: PodSandbox(podUID: uid, networkNamespacePath: paths[.network], ipcNamespacePath: paths[.ipc],
@@ -154,9 +154,9 @@ public final class CNIPodSandboxes: PodSandboxManaging {
         return record.sandbox
     }
 
-    private func podNetwork(cidr: String) -> CNINetwork {
+    private func podNetwork(cidr: String, hostPorts: Bool) -> CNINetwork {
         CNINetwork(configList: NodeNetworkConfig.podNetwork(bridgeName: configuration.bridgeName, podCIDR: cidr,
-                                                           ipamDataDirectory: layout.ipamDirectory),
+                                                           ipamDataDirectory: layout.ipamDirectory, hostPorts: hostPorts),
                    pluginDirectory: configuration.cniBinDirectory)
     }
 

@@ -144,6 +144,25 @@ struct VolumeTests {
         }
     }
 
+    @Test func fsGroupOwnsTheFilesAndMayReadThem() async throws {
+        try await withVolumes { cluster, volumes, _ in
+            _ = try await cluster.client.create(.secrets, namespace: "default", [
+                "apiVersion": "v1", "kind": "Secret", "metadata": ["name": "key"],
+                "data": ["id": .string(Data("k".utf8).base64EncodedString())],
+            ])
+            var spec = pod("grouped", volumes: [["name": "s", "secret": ["secretName": "key", "defaultMode": 0o400]],
+                                                ["name": "scratch", "emptyDir": .emptyObject]])
+            spec["spec"]?["securityContext"] = ["fsGroup": 2345]
+            let mounted = try await volumes.setUp(pod: spec)
+            let file = try #require(mounted["s"]?.hostPath) + "/id"
+            var info = stat()
+            stat(file, &info)
+            #expect(info.st_gid == 2345 && Int(info.st_mode & 0o777) == 0o440)
+            stat(try #require(mounted["scratch"]?.hostPath), &info)
+            #expect(info.st_gid == 2345 && Int(info.st_mode & 0o7777) == 0o2777)
+        }
+    }
+
     @Test func missingObjectsFailUnlessOptional() async throws {
         try await withVolumes { _, volumes, configuration in
             let optional = pod("opt", volumes: [["name": "maybe", "configMap": ["name": "absent", "optional": true]]])

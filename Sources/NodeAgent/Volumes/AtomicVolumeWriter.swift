@@ -20,7 +20,7 @@ enum AtomicVolumeWriter {
     /// Writes `files` (relative paths) into `directory`; does nothing when the visible
     /// content is already exactly that. Returns whether anything changed.
     @discardableResult
-    static func write(_ files: [String: VolumeFile], to directory: String) throws -> Bool {
+    static func write(_ files: [String: VolumeFile], to directory: String, group: UInt32? = nil) throws -> Bool {
         for path in files.keys { try validate(path) }
         try Files.makeDirectories(directory)
         let current = Files.readLink(directory + "/" + dataLink)
@@ -35,7 +35,9 @@ enum AtomicVolumeWriter {
             try Files.write(full, file.bytes, mode: mode_t(file.mode))
             // The umask may have narrowed the mode at creation.
             chmod(full, mode_t(file.mode))
+            if let group { chown(full, uid_t.max, gid_t(group)) }
         }
+        if let group { chownDirectories(staging, group: group) }
         let temporaryLink = directory + "/..data_tmp"
         unlink(temporaryLink)
         guard symlink(stamp, temporaryLink) == 0 else { throw SystemError.current("symlink \(temporaryLink)") }
@@ -57,6 +59,15 @@ enum AtomicVolumeWriter {
             try Files.removeTree(directory + "/" + name)
         }
         return true
+    }
+
+    /// The pod's fsGroup owns the data directories (setgid, so new files inherit it).
+    private static func chownDirectories(_ root: String, group: UInt32) {
+        chown(root, uid_t.max, gid_t(group))
+        chmod(root, 0o2755)
+        for name in Files.list(root) where Files.isDirectory(root + "/" + name) {
+            chownDirectories(root + "/" + name, group: group)
+        }
     }
 
     /// A relative path that stays inside the volume, as Kubernetes validates item paths.

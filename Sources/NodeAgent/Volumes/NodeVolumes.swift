@@ -164,6 +164,13 @@ public final class NodeVolumes: VolumeManaging {
         }
         let directory = volumeDirectory(pod.uid, name)
         let contents = VolumeContents(client: client, pod: pod, node: .machine)
+        let fsGroup = Self.fsGroup(of: pod)
+        // With an fsGroup the group may read every file (Kubernetes adds 0440), and owns it.
+        let write = { (files: [String: VolumeFile]) throws in
+            var files = files
+            if fsGroup != nil { for key in files.keys { files[key]?.mode |= 0o440 } }
+            try AtomicVolumeWriter.write(files, to: directory, group: fsGroup)
+        }
         if let emptyDir = volume["emptyDir"] {
             if emptyDir["medium"]?.stringValue == "Memory" {
                 let size = emptyDir["sizeLimit"].flatMap(Quantity.value(of:)).map { Int64($0) }
@@ -173,19 +180,23 @@ public final class NodeVolumes: VolumeManaging {
             }
             // Any user of the pod may write there (Kubernetes makes emptyDirs 0777).
             chmod(directory, 0o777)
+            if let fsGroup {
+                chown(directory, uid_t.max, gid_t(fsGroup))
+                chmod(directory, 0o2777)
+            }
             return MountedVolume(name: name, hostPath: directory, readOnly: false)
         }
         if let source = volume["configMap"] {
-            try AtomicVolumeWriter.write(try await contents.configMap(source, volume: name), to: directory)
+            try write(try await contents.configMap(source, volume: name))
             return MountedVolume(name: name, hostPath: directory, readOnly: true)
         }
         if let source = volume["secret"] {
             try TmpfsMount.ensure(directory)
-            try AtomicVolumeWriter.write(try await contents.secret(source, volume: name), to: directory)
+            try write(try await contents.secret(source, volume: name))
             return MountedVolume(name: name, hostPath: directory, readOnly: true)
         }
         if let source = volume["downwardAPI"] {
-            try AtomicVolumeWriter.write(try contents.downwardAPI(source, volume: name), to: directory)
+            try write(try contents.downwardAPI(source, volume: name))
             return MountedVolume(name: name, hostPath: directory, readOnly: true)
         }
         if let source = volume["projected"] {
@@ -193,7 +204,7 @@ public final class NodeVolumes: VolumeManaging {
             let files = try await contents.projected(source, volume: name) { token in
                 await self.serviceAccountToken(token, pod: pod, volume: name)
             }
-            try AtomicVolumeWriter.write(files, to: directory)
+            try write(files)
             return MountedVolume(name: name, hostPath: directory, readOnly: true)
         }
         if let source = volume["hostPath"] {
@@ -204,10 +215,17 @@ public final class NodeVolumes: VolumeManaging {
         if let source = volume["persistentVolumeClaim"] {
             let claim = source["claimName"]?.stringValue ?? ""
             let path = try await provisioner.volumePath(claimNamespace: pod.namespace ?? "default", claimName: claim, volume: name)
+            if let fsGroup { chown(path, uid_t.max, gid_t(fsGroup)) }
             return MountedVolume(name: name, hostPath: path, readOnly: source["readOnly"]?.boolValue ?? false)
         }
         let kind = volume.objectValue?.keys.first { $0 != "name" } ?? "unknown"
         throw VolumeError.unsupported(volume: name, kind: kind)
+    }
+
+    /// `spec.securityContext.fsGroup`: the group that owns the pod's volumes.
+    static func fsGroup(of pod: JSONValue) -> UInt32? {
+        guard let value = pod["spec"]?["securityContext"]?["fsGroup"]?.intValue, (0...Int64(UInt32.max - 1)).contains(value) else { return nil }
+        return UInt32(value)
     }
 
     /// A bound token from the TokenRequest API for a serviceAccountToken projection. Without

@@ -61,6 +61,10 @@ public final class NodeRouteSync: Sendable {
         informer.addHandler(InformerHandler(onAdd: { _ in continuation.yield() },
                                             onUpdate: { _, _ in continuation.yield() },
                                             onDelete: { _ in continuation.yield() }))
+        // Running the informer here is harmless when its factory runs it too (a second run
+        // only waits), and makes node changes arrive at once when nobody else does.
+        let informer = self.informer
+        let watching = Task { await informer.run() }
         let interval = resyncInterval
         let ticker = Task {
             while !Task.isCancelled {
@@ -78,6 +82,7 @@ public final class NodeRouteSync: Sendable {
             continuation.finish()
         }
         ticker.cancel()
+        watching.cancel()
         // Cancelled: take every route we added away again.
         for route in installed.sorted() { try? await removeRoute(route) }
         try? Files.removeTree(stateFile)

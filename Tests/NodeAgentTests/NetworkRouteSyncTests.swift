@@ -65,7 +65,7 @@ struct NetworkRouteSyncTests {
             let runningInformers = Task { await informers.run() }
             defer { running.cancel(); runningInformers.cancel() }
 
-            try await poll("the route to other-1 appears") { try await routes().contains("10.251.\(octet).0/24 via 192.168.77.2") }
+            try await pollUntil("the route to other-1 appears") { try await routes().contains("10.251.\(octet).0/24 via 192.168.77.2") }
             #expect(try await !routes().contains(test.cidr), "no route to the node's own CIDR")
             let forwarding = try await NamespaceThread.run(inNetworkNamespace: netns) {
                 try Files.readString("/proc/sys/net/ipv4/ip_forward")
@@ -74,9 +74,9 @@ struct NetworkRouteSyncTests {
 
             // A node joins, another leaves.
             try await createNode(client, "other-2", podCIDR: "10.252.\(octet).0/24", internalIP: "192.168.77.4")
-            try await poll("the route to other-2 appears") { try await routes().contains("10.252.\(octet).0/24 via 192.168.77.4") }
+            try await pollUntil("the route to other-2 appears") { try await routes().contains("10.252.\(octet).0/24 via 192.168.77.4") }
             _ = try await client.delete(.nodes, name: "other-1")
-            try await poll("the route to other-1 goes") { try await !routes().contains("10.251.\(octet).0/24") }
+            try await pollUntil("the route to other-1 goes") { try await !routes().contains("10.251.\(octet).0/24") }
 
             // Ending the sync removes what it added.
             running.cancel()

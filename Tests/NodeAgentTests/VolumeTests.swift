@@ -128,7 +128,7 @@ struct VolumeTests {
             _ = try await cluster.client.update(.secrets, creds)
             let refresher = Task { await volumes.run() }
             defer { refresher.cancel() }
-            try await poll("the ConfigMap update reaches the volume") {
+            try await pollUntil("the ConfigMap update reaches the volume") {
                 read(all + "/color") == "green" && read(secret + "/password") == "rotated"
             }
             #expect(!FileManager.default.fileExists(atPath: all + "/size"), "a removed key's file disappears")
@@ -183,7 +183,7 @@ struct VolumeTests {
                                                    logger: Logger(label: "test.local-path"), sweepInterval: .milliseconds(300))
             let running = Task { await provisioner.run() }
             defer { running.cancel() }
-            try await poll("the StorageClass exists") {
+            try await pollUntil("the StorageClass exists") {
                 (try? await cluster.client.get(.storageClasses, name: "local-path")) != nil
             }
             let storageClass = try await cluster.client.get(.storageClasses, name: "local-path")
@@ -219,7 +219,7 @@ struct VolumeTests {
             // Deleting the claim reclaims the volume (policy Delete): directory and PV go.
             for uid in await volumes.podsWithVolumes() { try await volumes.tearDown(podUID: uid) }
             _ = try await cluster.client.delete(.persistentVolumeClaims, namespace: "default", name: "data")
-            try await poll("the volume is reclaimed") {
+            try await pollUntil("the volume is reclaimed") {
                 let volumeGone = (try? await cluster.client.get(.persistentVolumes, name: volumeName)) == nil
                 return volumeGone && !FileManager.default.fileExists(atPath: path)
             }
@@ -228,7 +228,7 @@ struct VolumeTests {
 }
 
 /// Polls `condition` every 100 ms for up to 20 s.
-func poll(_ what: String, _ condition: () async throws -> Bool) async throws {
+func pollUntil(_ what: String, _ condition: () async throws -> Bool) async throws {
     for _ in 0..<200 {
         if try await condition() { return }
         try await Task.sleep(for: .milliseconds(100))

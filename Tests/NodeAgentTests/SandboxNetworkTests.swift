@@ -133,6 +133,25 @@ struct SandboxNetworkTests {
         }
     }
 
+    @Test func aFailingPluginLeavesNothingBehind() async throws {
+        try await SandboxTestNode.with { node, _ in
+            var configuration = node.configuration
+            configuration.cniBinDirectory = configuration.dataDirectory + "/no-plugins"
+            let sandboxes = CNIPodSandboxes(configuration: configuration, logger: Logger(label: "test.broken"))
+            try await sandboxes.setPodCIDR(node.cidr)
+            let pod = request("broken")
+            do {
+                _ = try await sandboxes.setUp(pod)
+                Issue.record("set-up succeeded without plugins")
+            } catch let error as SandboxError {
+                #expect("\(error)".contains("not found in \(configuration.cniBinDirectory)"))
+            }
+            #expect(await sandboxes.all().isEmpty)
+            #expect(!mountTable().contains(configuration.dataDirectory), "the namespaces are unmounted again")
+            #expect(!FileManager.default.fileExists(atPath: configuration.dataDirectory + "/sandboxes/" + pod.podUID))
+        }
+    }
+
     @Test func setUpWithoutAPodCIDRFailsClearly() async throws {
         var node = SandboxTestNode.make()
         node.configuration.podCIDR = nil

@@ -163,6 +163,26 @@ struct VolumeTests {
         }
     }
 
+    @Test func aRestartedVolumeManagerKeepsRefreshing() async throws {
+        try await withVolumes { cluster, volumes, configuration in
+            _ = try await cluster.client.create(.configMaps, namespace: "default", [
+                "apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "flags"], "data": ["mode": "a"],
+            ])
+            let spec = pod("flagged", volumes: [["name": "flags", "configMap": ["name": "flags"]]])
+            let path = try #require(try await volumes.setUp(pod: spec)["flags"]?.hostPath)
+            // A new manager over the same directory (an agent restart) knows the pod…
+            let restarted = NodeVolumes(configuration: configuration, client: cluster.client,
+                                        logger: Logger(label: "test.restarted"), refreshInterval: .milliseconds(200))
+            #expect(await restarted.podsWithVolumes() == [spec.uid])
+            var flags = try await cluster.client.get(.configMaps, namespace: "default", name: "flags")
+            flags["data"] = ["mode": "b"]
+            _ = try await cluster.client.update(.configMaps, flags)
+            // …and refreshes its volumes without being told about it again.
+            await restarted.refreshAll()
+            #expect(read(path + "/mode") == "b")
+        }
+    }
+
     @Test func missingObjectsFailUnlessOptional() async throws {
         try await withVolumes { _, volumes, configuration in
             let optional = pod("opt", volumes: [["name": "maybe", "configMap": ["name": "absent", "optional": true]]])

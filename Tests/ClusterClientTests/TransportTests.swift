@@ -47,3 +47,18 @@ struct TransportTests {
         }
     }
 }
+
+@Suite("ClusterClient lifetime")
+struct ClientLifetimeTests {
+    @Test("a client dropped without shutdown closes its pools instead of trapping")
+    func droppedClient() async throws {
+        try await withTestCluster { cluster in
+            do {
+                let client = try cluster.makeClient(userAgent: "dropped")
+                _ = try await client.get(.namespaces, name: "default")
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(try await cluster.client.get(.namespaces, name: "default").name == "default")
+        }
+    }
+}

@@ -54,6 +54,14 @@ import Testing
         }
     }
 
+    static func event(for pod: String, reason: String, _ client: ClusterClient) async throws -> JSONValue {
+        try await eventually("a \(reason) event for \(pod)") {
+            try await client.list(.events, namespace: "default").items.first {
+                $0["involvedObject"]?["name"]?.stringValue == pod && $0["reason"]?.stringValue == reason
+            }
+        }
+    }
+
     static func withScheduler<T: Sendable>(_ cluster: TestCluster, _ body: @Sendable (ClusterClient) async throws -> T) async throws -> T {
         let client = cluster.client
         let scheduler = PodScheduler(client: client, informers: InformerFactory(client: client),
@@ -106,6 +114,13 @@ import Testing
                     + "2 No preemption victims found for incoming pod.")
                 let huge = try await client.get(.pods, namespace: "default", name: "huge")
                 #expect(huge["spec"]?["nodeName"] == nil)
+
+                // The events kubectl describe shows.
+                let failed = try await Self.event(for: "huge", reason: "FailedScheduling", client)
+                #expect(failed["type"]?.stringValue == "Warning")
+                #expect(failed["message"] == condition["message"])
+                let scheduled = try await Self.event(for: "big", reason: "Scheduled", client)
+                #expect(scheduled["message"]?.stringValue == "Successfully assigned default/big to large")
             }
         }
     }

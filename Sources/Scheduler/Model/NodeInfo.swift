@@ -4,30 +4,85 @@ import APIModel
 /// images) and what the scheduler has put on it (pods, including assumed ones, their summed
 /// requests and host ports). Value type, so a preemption simulation can edit a copy.
 struct NodeInfo: Sendable {
-    let name: String
-    var labels: [String: String]
-    var taints: [Taint]
-    var unschedulable: Bool
-    var allocatable: ResourceAmounts
-    /// Normalized image name → size in bytes, from `status.images`.
-    var imageSizes: [String: Int64]
+    /// The fields live in one copy-on-write box, so handing a node to a plugin or copying it
+    /// into a list of feasible nodes costs one retain rather than one per field.
+    private final class Storage: @unchecked Sendable {
+        // @unchecked: a Storage is mutated only through NodeInfo's mutating accessors, which
+        // first make it unique (copy-on-write); a box shared between NodeInfo values or
+        // threads is therefore never written.
+        var labels: [String: String]
+        var taints: [Taint]
+        var unschedulable: Bool
+        var allocatable: ResourceAmounts
+        var imageSizes: [String: Int64]
+        var pods: [PodInfo] = []
+        var requested = ResourceAmounts()
+        var nonZeroRequested = ResourceAmounts()
+        var usedPorts: [HostPort] = []
+        var podsWithAffinity = 0
+        var podsWithRequiredAntiAffinity = 0
 
-    private(set) var pods: [PodInfo] = []
-    private(set) var requested = ResourceAmounts()
-    private(set) var nonZeroRequested = ResourceAmounts()
-    private(set) var usedPorts: [HostPort] = []
+        init(labels: [String: String], taints: [Taint], unschedulable: Bool, allocatable: ResourceAmounts, imageSizes: [String: Int64]) {
+            self.labels = labels
+            self.taints = taints
+            self.unschedulable = unschedulable
+            self.allocatable = allocatable
+            self.imageSizes = imageSizes
+        }
+
+        func copy() -> Storage {
+            let copy = Storage(labels: labels, taints: taints, unschedulable: unschedulable, allocatable: allocatable, imageSizes: imageSizes)
+            copy.pods = pods
+            copy.requested = requested
+            copy.nonZeroRequested = nonZeroRequested
+            copy.usedPorts = usedPorts
+            copy.podsWithAffinity = podsWithAffinity
+            copy.podsWithRequiredAntiAffinity = podsWithRequiredAntiAffinity
+            return copy
+        }
+    }
+
+    let name: String
+    private var storage: Storage
+
+    private mutating func unique() -> Storage {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        return storage
+    }
+
+    var labels: [String: String] {
+        get { storage.labels }
+        set { unique().labels = newValue }
+    }
+    var taints: [Taint] {
+        get { storage.taints }
+        set { unique().taints = newValue }
+    }
+    var unschedulable: Bool {
+        get { storage.unschedulable }
+        set { unique().unschedulable = newValue }
+    }
+    var allocatable: ResourceAmounts {
+        get { storage.allocatable }
+        set { unique().allocatable = newValue }
+    }
+    /// Normalized image name → size in bytes, from `status.images`.
+    var imageSizes: [String: Int64] {
+        get { storage.imageSizes }
+        set { unique().imageSizes = newValue }
+    }
+    var pods: [PodInfo] { storage.pods }
+    var requested: ResourceAmounts { storage.requested }
+    var nonZeroRequested: ResourceAmounts { storage.nonZeroRequested }
+    var usedPorts: [HostPort] { storage.usedPorts }
     /// How many pods here carry pod (anti-)affinity: the affinity plugins skip nodes without.
-    private(set) var podsWithAffinity = 0
-    private(set) var podsWithRequiredAntiAffinity = 0
+    var podsWithAffinity: Int { storage.podsWithAffinity }
+    var podsWithRequiredAntiAffinity: Int { storage.podsWithRequiredAntiAffinity }
 
     init(name: String, labels: [String: String] = [:], taints: [Taint] = [], unschedulable: Bool = false,
          allocatable: ResourceAmounts, imageSizes: [String: Int64] = [:]) {
         self.name = name
-        self.labels = labels
-        self.taints = taints
-        self.unschedulable = unschedulable
-        self.allocatable = allocatable
-        self.imageSizes = imageSizes
+        storage = Storage(labels: labels, taints: taints, unschedulable: unschedulable, allocatable: allocatable, imageSizes: imageSizes)
     }
 
     /// Reads a Node object. Allocatable falls back to capacity, as the kubelet would report.
@@ -59,26 +114,28 @@ struct NodeInfo: Sendable {
     }
 
     mutating func addPod(_ pod: PodInfo) {
-        pods.append(pod)
-        requested.add(pod.requests)
-        nonZeroRequested.add(pod.nonZeroRequests)
-        usedPorts.append(contentsOf: pod.hostPorts)
-        if pod.hasAffinity { podsWithAffinity += 1 }
-        if pod.hasRequiredAntiAffinity { podsWithRequiredAntiAffinity += 1 }
+        let storage = unique()
+        storage.pods.append(pod)
+        storage.requested.add(pod.requests)
+        storage.nonZeroRequested.add(pod.nonZeroRequests)
+        storage.usedPorts.append(contentsOf: pod.hostPorts)
+        if pod.hasAffinity { storage.podsWithAffinity += 1 }
+        if pod.hasRequiredAntiAffinity { storage.podsWithRequiredAntiAffinity += 1 }
     }
 
     /// Removes the pod with `key`; returns whether it was there.
     @discardableResult
     mutating func removePod(key: String) -> Bool {
-        guard let index = pods.firstIndex(where: { $0.key == key }) else { return false }
-        let pod = pods.remove(at: index)
-        requested.subtract(pod.requests)
-        nonZeroRequested.subtract(pod.nonZeroRequests)
+        guard let index = storage.pods.firstIndex(where: { $0.key == key }) else { return false }
+        let storage = unique()
+        let pod = storage.pods.remove(at: index)
+        storage.requested.subtract(pod.requests)
+        storage.nonZeroRequested.subtract(pod.nonZeroRequests)
         for port in pod.hostPorts {
-            if let used = usedPorts.firstIndex(of: port) { usedPorts.remove(at: used) }
+            if let used = storage.usedPorts.firstIndex(of: port) { storage.usedPorts.remove(at: used) }
         }
-        if pod.hasAffinity { podsWithAffinity -= 1 }
-        if pod.hasRequiredAntiAffinity { podsWithRequiredAntiAffinity -= 1 }
+        if pod.hasAffinity { storage.podsWithAffinity -= 1 }
+        if pod.hasRequiredAntiAffinity { storage.podsWithRequiredAntiAffinity -= 1 }
         return true
     }
 }

@@ -30,7 +30,7 @@ struct KubeletContext: Sendable {
     let images: ImageManager
     let sandboxes: any PodSandboxManaging
     let volumes: any VolumeManaging
-    let recorder: EventRecorder
+    let recorder: KubeletEvents
     let logger: Logger
     let layout: KubeletLayout
     let machine: MachineInfo

@@ -175,9 +175,10 @@ extension PodWorker {
         let target = handlerTarget(spec, instance)
         let id = instance.runtimeID
         let name = spec.name
-        probeTasks[id] = Task { [weak self] in
+        let worker = self
+        probeTasks[id] = Task {
             await ProbeLoop.run(startup: startup, liveness: liveness, readiness: readiness, target: target) { update in
-                await self?.probeUpdate(id: id, container: name, update)
+                await worker.probeUpdate(id: id, container: name, update)
             }
         }
     }

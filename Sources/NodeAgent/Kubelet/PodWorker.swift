@@ -119,7 +119,7 @@ actor PodWorker {
         try? context.runtime.inspect(id: instance.runtimeID)
     }
 
-    func event(_ type: EventRecorder.EventType, _ reason: String, _ message: String) {
+    func event(_ type: KubeletEvents.EventType, _ reason: String, _ message: String) {
         context.recorder.record(pod.object, type: type, reason: reason, message: message)
     }
 

@@ -38,8 +38,9 @@ struct KubeletPodTests {
             // The node registers with the machine's capacity and becomes Ready; its Lease is renewed.
             let registered = try await eventually("node Ready") { () -> JSONValue? in
                 let object = try await client.get(.nodes, name: node)
-                return podCondition(object, "Ready") == "True" ? object : nil
+                return podCondition(object, "Ready") == "True" ? Optional(object) : nil
             }
+            print("NODE", String(decoding: registered.encoded(), as: UTF8.self))
             #expect(registered["status"]?["capacity"]?["pods"] == "110")
             #expect(Int(registered["status"]?["capacity"]?["cpu"]?.stringValue ?? "") ?? 0 >= 1)
             #expect(registered["status"]?["capacity"]?["memory"]?.stringValue?.hasSuffix("Ki") == true)
@@ -66,7 +67,7 @@ struct KubeletPodTests {
                 testPod("crash", node: node, containers: [["name": "main", "image": .string(image), "command": ["sh", "-c", "exit 3"]]]),
                 testPod("oom", node: node, containers: [[
                     "name": "main", "image": .string(image),
-                    "command": ["sh", "-c", "dd if=/dev/zero of=/dev/null bs=96M count=1; sleep 1"],
+                    "command": ["sh", "-c", "exec dd if=/dev/zero of=/dev/null bs=96M count=1"],
                     "resources": ["limits": ["memory": "32Mi"]]]], restartPolicy: "Never"),
                 testPod("init", node: node, containers: [["name": "main", "image": .string(image), "command": ["sleep", "3600"]]],
                         initContainers: [["name": "first", "image": .string(image), "command": ["sleep", "1"]],
@@ -84,7 +85,7 @@ struct KubeletPodTests {
             // A running pod reports Running and Ready, its container status, and the env it was given.
             let web = try await eventually("web Running and Ready") { () -> JSONValue? in
                 let pod = try await client.get(.pods, namespace: "default", name: "web")
-                return pod["status"]?["phase"] == "Running" && podCondition(pod, "Ready") == "True" ? pod : nil
+                return pod["status"]?["phase"] == "Running" && podCondition(pod, "Ready") == "True" ? Optional(pod) : nil
             }
             let main = containerStatus(web, "main")
             #expect(main?["ready"] == true && main?["started"] == true && main?["restartCount"] == 0)
@@ -108,7 +109,7 @@ struct KubeletPodTests {
                 let pod = try await client.get(.pods, namespace: "default", name: "crash")
                 let status = containerStatus(pod, "main")
                 if status?["state"]?["waiting"]?["reason"] == "CrashLoopBackOff" { sawBackOff.set() }
-                return (status?["restartCount"]?.intValue ?? 0) >= 2 ? pod : nil
+                return (status?["restartCount"]?.intValue ?? 0) >= 2 ? Optional(pod) : nil
             }
             #expect(sawBackOff.isSet)
             let crashStatus = containerStatus(crashed, "main")
@@ -118,7 +119,7 @@ struct KubeletPodTests {
             // Over its memory limit: OOMKilled, and (restartPolicy Never) the pod fails.
             let oom = try await eventually("oom terminated") { () -> JSONValue? in
                 let pod = try await client.get(.pods, namespace: "default", name: "oom")
-                return containerStatus(pod, "main")?["state"]?["terminated"] != nil ? pod : nil
+                return containerStatus(pod, "main")?["state"]?["terminated"] != nil ? Optional(pod) : nil
             }
             #expect(containerStatus(oom, "main")?["state"]?["terminated"]?["reason"] == "OOMKilled")
             _ = try await eventually("oom Failed") { () -> Bool? in
@@ -128,7 +129,7 @@ struct KubeletPodTests {
             // Init containers run one after the other, then the main container.
             let initPod = try await eventually("init pod Running") { () -> JSONValue? in
                 let pod = try await client.get(.pods, namespace: "default", name: "init")
-                return pod["status"]?["phase"] == "Running" ? pod : nil
+                return pod["status"]?["phase"] == "Running" ? Optional(pod) : nil
             }
             let first = containerStatus(initPod, "first", isInit: true)?["state"]?["terminated"]
             let second = containerStatus(initPod, "second", isInit: true)?["state"]?["terminated"]
@@ -169,6 +170,9 @@ struct KubeletPodTests {
             try await kubelet.kubelet.stopAllPods()
             await kubelet.stop()
         } catch {
+            for pod in (try? await client.list(.pods, namespace: "default"))?.items ?? [] {
+                print("POD", pod.name, String(decoding: (pod["status"] ?? .null).encoded(), as: UTF8.self))
+            }
             await kubelet.stop()
             throw error
         }
@@ -192,7 +196,7 @@ struct KubeletPodTests {
                         let pod = try await client.get(.pods, namespace: "default", name: "keeper")
                         let steady = containerStatus(pod, "steady")
                         let main = containerStatus(pod, "main")
-                        return steady?["state"]?["running"] != nil && (main?["restartCount"]?.intValue ?? 0) >= 1 ? pod : nil
+                        return steady?["state"]?["running"] != nil && (main?["restartCount"]?.intValue ?? 0) >= 1 ? Optional(pod) : nil
                     }
                     await first.stop()
                     let steadyBefore = containerStatus(before, "steady")

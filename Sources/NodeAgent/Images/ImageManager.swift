@@ -27,7 +27,7 @@ struct ImagePullError: Error, Sendable, CustomStringConvertible {
 actor ImageManager {
     let store: ImageStore
     let registryHost: String?
-    let client: RegistryClient?
+    let clientOptions: RegistryClientOptions
     let logger: Logger
     private var backoff = Backoff()
     private var lastErrors: [String: String] = [:]
@@ -42,16 +42,11 @@ actor ImageManager {
             if host.hasPrefix("https://") { host = String(host.dropFirst(8)) }
             while host.hasSuffix("/") { host.removeLast() }
             registryHost = host
-            client = RegistryClient(store: store, options: RegistryClientOptions(insecureRegistries: plain ? [host] : [], plainHTTP: plain),
-                                    logger: logger)
+            clientOptions = RegistryClientOptions(insecureRegistries: plain ? [host] : [], plainHTTP: plain)
         } else {
             registryHost = nil
-            client = nil
+            clientOptions = RegistryClientOptions()
         }
-    }
-
-    func shutdown() async {
-        try? await client?.shutdown()
     }
 
     /// The image present in the store under `image` (as the PodSpec names it), if any.
@@ -108,12 +103,21 @@ actor ImageManager {
 
     /// Pulls from the node's registry and names the image as the PodSpec does too.
     private func pull(_ image: String) async throws -> ResolvedImage {
-        guard let client, let registryHost else {
+        guard let registryHost else {
             throw ImagePullError(reason: "ErrImagePull", message: "no registry is configured on this node")
         }
         let wanted = try store.reference(image)
         let source = ImageReference(registry: registryHost, repository: wanted.repository, tag: wanted.tag, digest: wanted.digest)
-        let result = try await client.pull(source)
+        // A client per pull: pulls are rare, and nothing stays open between them.
+        let client = RegistryClient(store: store, options: clientOptions, logger: logger)
+        let result: PullResult
+        do {
+            result = try await client.pull(source)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try? await client.shutdown()
         try store.tag(wanted, target: result.target)
         return try store.resolve(result.target, name: wanted.description)
     }

@@ -1,5 +1,7 @@
 import APIModel
 import ContainerRuntime
+import Foundation
+import LinuxSystem
 import OCI
 
 /// Everything outside the PodSpec that one container's config.json depends on.
@@ -29,6 +31,14 @@ struct ContainerConfigInputs: Sendable {
 /// Kubernetes' meaning of each field.
 enum ContainerConfigBuilder {
     static let defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+    /// Containers' open-file limit: 1048576 as container runtimes give, but never above the
+    /// agent's own hard limit (the container's init cannot raise it without CAP_SYS_RESOURCE).
+    static let openFilesLimit: UInt64 = {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+        return min(UInt64(limit.rlim_max), 1_048_576)
+    }()
 
     static func build(_ inputs: ContainerConfigInputs) throws -> RuntimeSpec {
         let container = inputs.container
@@ -65,7 +75,7 @@ enum ContainerConfigBuilder {
         process.capabilities = RuntimeSpec.Capabilities(bounding: capabilities, effective: capabilities,
                                                         inheritable: nil, permitted: capabilities, ambient: nil)
         process.noNewPrivileges = !privileged && security["allowPrivilegeEscalation"]?.boolValue == false
-        process.rlimits = [RuntimeSpec.Rlimit(type: "RLIMIT_NOFILE", hard: 1_048_576, soft: 1_048_576)]
+        process.rlimits = [RuntimeSpec.Rlimit(type: "RLIMIT_NOFILE", hard: openFilesLimit, soft: openFilesLimit)]
         process.oomScoreAdj = oomScoreAdjust(inputs)
 
         var linux = RuntimeSpec.Linux(

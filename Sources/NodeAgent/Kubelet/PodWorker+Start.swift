@@ -10,6 +10,10 @@ extension PodWorker {
     /// `restartCount` of the container; every failure leaves the container waiting with
     /// Kubernetes' reason and is retried by a later sync.
     func start(_ spec: ContainerSpec, restartCount: Int) async {
+        if let reason = waiting[spec.name]?.reason, reason == "RunContainerError" || reason == "CreateContainerConfigError",
+           backoff.isBackingOff(backoffKey(spec.name), at: Date()) {
+            return
+        }
         if waiting[spec.name] == nil || waiting[spec.name]?.reason == "CrashLoopBackOff" {
             waiting[spec.name] = ("ContainerCreating", nil)
         }
@@ -67,6 +71,7 @@ extension PodWorker {
             let message = (error as? ContainerConfigError)?.message ?? "\(error)"
             waiting[spec.name] = ("CreateContainerConfigError", message)
             event(.warning, "Failed", "Error: \(message)")
+            backoff.recordFailure(backoffKey(spec.name), at: Date(), firstIsFree: true)
             return
         }
 

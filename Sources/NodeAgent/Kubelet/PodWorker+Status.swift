@@ -87,7 +87,7 @@ extension PodWorker {
             // Not (yet) in the API: a static pod before its mirror exists.
             lastStatus = status
         } catch {
-            logger.debug("writing pod status: \(error)")
+            logger.warning("writing pod status: \(error)")
         }
     }
 

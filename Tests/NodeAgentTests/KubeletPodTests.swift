@@ -33,6 +33,23 @@ struct KubeletPodTests {
     static func scenarios(cluster: TestCluster, configuration: KubeletConfiguration) async throws {
         let client = cluster.client
         let node = configuration.nodeName
+        var configuration = configuration
+        let manifests = configuration.dataDirectory + "-manifests"
+        try FileManager.default.createDirectory(atPath: manifests, withIntermediateDirectories: true)
+        try """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: static-web
+          namespace: default
+        spec:
+          hostNetwork: true
+          containers:
+          - name: main
+            image: busybox:1.36
+            command: ["sleep", "3600"]
+        """.write(toFile: manifests + "/static-web.yaml", atomically: true, encoding: .utf8)
+        configuration.staticPodPath = manifests
         let kubelet = try RunningKubelet(configuration: configuration, client: client)
         do {
             // The node registers with the machine's capacity and becomes Ready; its Lease is renewed.
@@ -80,7 +97,14 @@ struct KubeletPodTests {
                     "command": ["sh", "-c", "touch /tmp/healthy; sleep 2; rm /tmp/healthy; exec sleep 3600"],
                     "livenessProbe": ["exec": ["command": ["test", "-f", "/tmp/healthy"]], "periodSeconds": 1, "failureThreshold": 1]]]),
             ]
-            for pod in pods { _ = try await client.create(.pods, namespace: "default", pod) }
+            let more: [JSONValue] = [
+                testPod("missing", node: node, containers: [["name": "main", "image": "nothere:1.0", "command": ["true"]]]),
+                testPod("nonroot", node: node, containers: [["name": "main", "image": .string(image), "command": ["true"],
+                                                             "securityContext": ["runAsNonRoot": true]]]),
+                testPod("netpod", node: node, containers: [["name": "main", "image": .string(image), "command": ["sleep", "3600"]]],
+                        hostNetwork: false),
+            ]
+            for pod in pods + more { _ = try await client.create(.pods, namespace: "default", pod) }
 
             // A running pod reports Running and Ready, its container status, and the env it was given.
             let web = try await eventually("web Running and Ready") { () -> JSONValue? in
@@ -152,6 +176,33 @@ struct KubeletPodTests {
                 let pod = try await client.get(.pods, namespace: "default", name: "liveness")
                 return (containerStatus(pod, "main")?["restartCount"]?.intValue ?? 0) >= 1 ? true : nil
             }
+
+            // An image the registry does not have: ErrImagePull, then ImagePullBackOff.
+            let pullReasons = KubeletTestReasons()
+            _ = try await eventually("missing image backing off") { () -> Bool? in
+                let pod = try await client.get(.pods, namespace: "default", name: "missing")
+                if let reason = containerStatus(pod, "main")?["state"]?["waiting"]?["reason"]?.stringValue { pullReasons.add(reason) }
+                return pullReasons.contains("ErrImagePull") && pullReasons.contains("ImagePullBackOff") ? true : nil
+            }
+            // runAsNonRoot with an image that runs as root is refused.
+            _ = try await eventually("nonroot refused") { () -> Bool? in
+                let pod = try await client.get(.pods, namespace: "default", name: "nonroot")
+                return containerStatus(pod, "main")?["state"]?["waiting"]?["reason"] == "CreateContainerConfigError" ? true : nil
+            }
+            // A pod on the pod network gets an address from the node's pod CIDR.
+            let netpod = try await eventually("netpod Running") { () -> JSONValue? in
+                let pod = try await client.get(.pods, namespace: "default", name: "netpod")
+                return pod["status"]?["phase"] == "Running" ? Optional(pod) : nil
+            }
+            let cidrPrefix = (configuration.podCIDR ?? "").split(separator: ".").prefix(3).joined(separator: ".") + "."
+            #expect(netpod["status"]?["podIP"]?.stringValue?.hasPrefix(cidrPrefix) == true)
+            // The static pod runs and is mirrored into the API.
+            let mirror = try await eventually("static pod mirrored and Running") { () -> JSONValue? in
+                let pod = try await client.get(.pods, namespace: "default", name: "static-web-\(node)")
+                return pod["status"]?["phase"] == "Running" ? Optional(pod) : nil
+            }
+            #expect(mirror.annotations["kubernetes.io/config.mirror"] != nil)
+            #expect(mirror.ownerReferences.first?.kind == "Node")
 
             // A deleted pod's containers stop and its object goes.
             let webUID = web.uid

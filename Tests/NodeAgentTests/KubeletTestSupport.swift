@@ -115,10 +115,10 @@ func cleanUpKubeletTestNode(_ configuration: KubeletConfiguration, directory: St
     #expect(runtime.list().isEmpty, "containers left behind")
     let mounts = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
     #expect(!mounts.contains(configuration.dataDirectory), "mounts left under \(configuration.dataDirectory)")
-    for hierarchy in ["memory", "pids", "cpu", "unified"] {
+    for hierarchy in Files.list("/sys/fs/cgroup") + ["unified"] {
         let path = "/sys/fs/cgroup/\(hierarchy)/\(configuration.cgroupRoot)"
+        #expect(!FileManager.default.fileExists(atPath: path + "/kubepods"), "cgroup \(path)/kubepods left behind")
         rmdir(path)
-        #expect(!FileManager.default.fileExists(atPath: path + "/kubepods"), "cgroup \(path) left behind")
     }
     for hierarchy in Files.list("/sys/fs/cgroup") { rmdir("/sys/fs/cgroup/\(hierarchy)/skiff-test") }
     try? FileManager.default.removeItem(atPath: directory)
@@ -173,4 +173,11 @@ final class KubeletTestFlag: Sendable {
     private let value = Mutex(false)
     func set() { value.withLock { $0 = true } }
     var isSet: Bool { value.withLock { $0 } }
+}
+
+/// Reasons a polling closure has seen.
+final class KubeletTestReasons: Sendable {
+    private let seen = Mutex<Set<String>>([])
+    func add(_ reason: String) { _ = seen.withLock { $0.insert(reason) } }
+    func contains(_ reason: String) -> Bool { seen.withLock { $0.contains(reason) } }
 }

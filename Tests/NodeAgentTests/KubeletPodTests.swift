@@ -57,7 +57,6 @@ struct KubeletPodTests {
                 let object = try await client.get(.nodes, name: node)
                 return podCondition(object, "Ready") == "True" ? Optional(object) : nil
             }
-            print("NODE", String(decoding: registered.encoded(), as: UTF8.self))
             #expect(registered["status"]?["capacity"]?["pods"] == "110")
             #expect(Int(registered["status"]?["capacity"]?["cpu"]?.stringValue ?? "") ?? 0 >= 1)
             #expect(registered["status"]?["capacity"]?["memory"]?.stringValue?.hasSuffix("Ki") == true)
@@ -177,12 +176,17 @@ struct KubeletPodTests {
                 return (containerStatus(pod, "main")?["restartCount"]?.intValue ?? 0) >= 1 ? true : nil
             }
 
-            // An image the registry does not have: ErrImagePull, then ImagePullBackOff.
-            let pullReasons = KubeletTestReasons()
+            // An image the registry does not have: the pull fails (ErrImagePull, reported as an
+            // event), then the kubelet backs off (ImagePullBackOff in the status).
             _ = try await eventually("missing image backing off") { () -> Bool? in
                 let pod = try await client.get(.pods, namespace: "default", name: "missing")
-                if let reason = containerStatus(pod, "main")?["state"]?["waiting"]?["reason"]?.stringValue { pullReasons.add(reason) }
-                return pullReasons.contains("ErrImagePull") && pullReasons.contains("ImagePullBackOff") ? true : nil
+                let waiting = containerStatus(pod, "main")?["state"]?["waiting"]
+                return waiting?["reason"] == "ImagePullBackOff" && waiting?["message"]?.stringValue?.contains("nothere") == true ? true : nil
+            }
+            _ = try await eventually("ErrImagePull event") { () -> Bool? in
+                let events = try await client.list(.events, namespace: "default").items
+                return events.contains { $0["involvedObject"]?["name"] == "missing" && $0["reason"] == "Failed"
+                    && $0["message"] == "Error: ErrImagePull" } ? true : nil
             }
             // runAsNonRoot with an image that runs as root is refused.
             _ = try await eventually("nonroot refused") { () -> Bool? in

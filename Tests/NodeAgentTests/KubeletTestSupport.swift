@@ -174,10 +174,3 @@ final class KubeletTestFlag: Sendable {
     func set() { value.withLock { $0 = true } }
     var isSet: Bool { value.withLock { $0 } }
 }
-
-/// Reasons a polling closure has seen.
-final class KubeletTestReasons: Sendable {
-    private let seen = Mutex<Set<String>>([])
-    func add(_ reason: String) { _ = seen.withLock { $0.insert(reason) } }
-    func contains(_ reason: String) -> Bool { seen.withLock { $0.contains(reason) } }
-}

@@ -78,14 +78,17 @@ extension PodWorker {
     /// PATCHes `pods/status` when the status changed (for a static pod: its mirror pod's).
     func writeStatus() async {
         let status = computeStatus()
-        guard PodStatusBuilder.differs(lastStatus, status) else { return }
+        guard statusUnwritten || PodStatusBuilder.differs(lastStatus, status) else { return }
         do {
             _ = try await context.client.patch(.pods, namespace: pod.namespace, name: pod.name, type: .merge,
                                                ["status": status], subresource: "status")
             lastStatus = status
+            statusUnwritten = false
         } catch let error as ClientError where error.isNotFound {
-            // Not (yet) in the API: a static pod before its mirror exists.
+            // Not (yet) in the API: a static pod before its mirror exists. Kept as the base
+            // for transition times, and written again once the mirror is there.
             lastStatus = status
+            statusUnwritten = true
         } catch {
             logger.warning("writing pod status: \(error)")
         }

@@ -44,6 +44,8 @@ actor PodWorker {
     var podCgroupReady = false
     var startTime: String?
     var lastStatus: JSONValue?
+    /// The last status could not be written (no API object yet): write it at the next sync.
+    var statusUnwritten = false
     var lastBackOffEvent: [String: Date] = [:]
 
     init(pod: PodObject, context: KubeletContext) {

@@ -179,15 +179,16 @@ final class ResponseStreamHandler: ChannelInboundHandler {
 
     private func deliver(_ bytes: [UInt8], context: ChannelHandlerContext) {
         var payload = bytes
+        var complete = false
         do {
             if var decoder = chunked {
                 payload = try decoder.feed(bytes)
                 chunked = decoder
-                if decoder.finished { finish(context: context) }
+                complete = decoder.finished
             } else if let left = remaining {
                 payload = Array(bytes.prefix(left))
                 remaining = left - payload.count
-                if remaining == 0 { finish(context: context) }
+                complete = remaining == 0
             }
         } catch {
             body?.finish(throwing: error)
@@ -196,12 +197,12 @@ final class ResponseStreamHandler: ChannelInboundHandler {
             return
         }
         if !payload.isEmpty { body?.yield(payload) }
+        if complete { finish(context: context) }
     }
 
     private func finish(context: ChannelHandlerContext) {
-        let continuation = body
+        body?.finish()
         body = nil
-        context.eventLoop.assumeIsolated().execute { continuation?.finish() }
         context.close(promise: nil)
     }
 

@@ -18,11 +18,19 @@ final class ExecProcess: RemoteCommandInput {
     }
 
     private struct State {
-        /// Where stdin goes: our end of the stdin pipe, or the pty master.
-        var stdinFD: Int32 = -1
         var master: Int32 = -1
         var pendingSize: (UInt16, UInt16)?
-        var stdinClosed = false
+    }
+
+    /// Stdin, touched only on `stdinQueue`: input that arrives before the process has its stdin
+    /// (the pipe is made on the exec thread, a pty master only once the process runs) waits in
+    /// `pending`; an end of input that arrives early is remembered.
+    private struct Stdin {
+        /// Our end of the stdin socket, or the pty master.
+        var fd: Int32 = -1
+        var pending: [[UInt8]] = []
+        var ended = false
+        var released = false
     }
 
     private let runtime: Runtime
@@ -31,6 +39,7 @@ final class ExecProcess: RemoteCommandInput {
     private let output: any RemoteCommandOutput
     private let logger: Logger
     private let state = Mutex(State())
+    private let input = Mutex(Stdin())
     /// Serializes writes to stdin with closing it, off the event loop (writes may block).
     private let stdinQueue = DispatchQueue(label: "skiff.exec.stdin")
 
@@ -53,7 +62,11 @@ final class ExecProcess: RemoteCommandInput {
     func stdin(_ bytes: [UInt8]) {
         guard options.stdin, !bytes.isEmpty else { return }
         stdinQueue.async { [self] in
-            let fd = state.withLock { $0.stdinClosed && !options.tty ? -1 : $0.stdinFD }
+            let fd = input.withLock { s -> Int32 in
+                if s.ended || s.released { return -1 }
+                if s.fd < 0 { s.pending.append(bytes) }
+                return s.fd
+            }
             if fd >= 0 { Self.writeAll(fd, bytes) }
         }
     }
@@ -63,12 +76,32 @@ final class ExecProcess: RemoteCommandInput {
         // carries the output, so it stays open.
         guard !options.tty else { return }
         stdinQueue.async { [self] in
-            let fd = state.withLock { s -> Int32 in
-                defer { s.stdinClosed = true; s.stdinFD = -1 }
-                return s.stdinClosed ? -1 : s.stdinFD
+            let fd = input.withLock { s -> Int32 in
+                defer { s.ended = true }
+                return s.ended ? -1 : s.fd
             }
-            if fd >= 0 { close(fd) }
+            if fd >= 0 { Self.endInput(fd) }
         }
+    }
+
+    /// The process's stdin exists now: what waited is written, an early end applied.
+    private func attachStdin(_ fd: Int32) {
+        stdinQueue.async { [self] in
+            let (pending, ended) = input.withLock { s -> ([[UInt8]], Bool) in
+                s.fd = fd
+                defer { s.pending = [] }
+                return (s.pending, s.ended)
+            }
+            for chunk in pending { Self.writeAll(fd, chunk) }
+            if ended && !options.tty { Self.endInput(fd) }
+        }
+    }
+
+    /// shutdown, not just close: the runtime's exec intermediate inherits a copy of this
+    /// descriptor, and only shutting the socket down ends the process's input.
+    private static func endInput(_ fd: Int32) {
+        _ = shutdown(fd, Int32(SHUT_WR))
+        close(fd)
     }
 
     func resize(width: UInt16, height: UInt16) {
@@ -103,10 +136,10 @@ final class ExecProcess: RemoteCommandInput {
             stdio.console = .handler { [self] master in
                 let size = state.withLock { s -> (UInt16, UInt16)? in
                     s.master = master
-                    s.stdinFD = master
                     return s.pendingSize
                 }
                 if let size { Self.setWindowSize(master, width: size.0, height: size.1) }
+                attachStdin(master)
                 startReader(master, stream: .stdout, closeWhenDone: false, group: readers)
             }
         } else {
@@ -115,10 +148,10 @@ final class ExecProcess: RemoteCommandInput {
                 if fd >= 0 { childEnds.append(fd) }
                 return fd
             }
-            if options.stdin, let (read, write) = Self.pipe() {
-                childEnds.append(read)
-                state.withLock { $0.stdinFD = write }
-                stdio.stdin = read
+            if options.stdin, let (theirs, ours) = Self.stdinChannel() {
+                childEnds.append(theirs)
+                attachStdin(ours)
+                stdio.stdin = theirs
             } else {
                 stdio.stdin = devNull(O_RDONLY)
             }
@@ -149,11 +182,12 @@ final class ExecProcess: RemoteCommandInput {
             logger.debug("exec output still open after the process exited", metadata: ["container": "\(containerID)"])
         }
         stdinQueue.async { [self] in
-            let fd = state.withLock { s -> Int32 in
-                defer { s.stdinFD = -1; s.master = -1; s.stdinClosed = true }
-                return s.stdinFD
+            let fd = input.withLock { s -> Int32 in
+                defer { s.fd = -1; s.released = true }
+                return s.ended && !options.tty ? -1 : s.fd
             }
             if fd >= 0 { close(fd) }
+            state.withLock { $0.master = -1 }
         }
         output.finish(status: status)
     }
@@ -178,6 +212,16 @@ final class ExecProcess: RemoteCommandInput {
         }
         thread.name = "skiff-exec-output"
         thread.start()
+    }
+
+    /// The process's stdin: a socket pair rather than a pipe, so that its end can be signalled
+    /// with shutdown(2) whoever else holds a copy of our descriptor.
+    private static func stdinChannel() -> (theirs: Int32, ours: Int32)? {
+        var fds: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) == 0 else { return nil }
+        _ = shutdown(fds[0], Int32(SHUT_WR))
+        _ = shutdown(fds[1], Int32(SHUT_RD))
+        return (fds[0], fds[1])
     }
 
     private static func pipe() -> (Int32, Int32)? {

@@ -46,18 +46,26 @@ public final class KubeletStreamServer: Sendable {
         guard !configuration.clientCAs.isEmpty else { throw StreamServerError.noClientCAs }
         // Writes to a pipe whose reader is gone (an exec's stdin after it exited) must fail, not kill.
         signal(SIGPIPE, SIG_IGN)
-        let tls = try TLSConfigurations.server(identity: identity, trustRoots: configuration.clientCAs,
+        var tls = try TLSConfigurations.server(identity: identity, trustRoots: configuration.clientCAs,
                                                clientCertificates: .required, applicationProtocols: ["http/1.1"])
+        // A client certificate must chain to the CAs; it names a user, not a host to check.
+        tls.certificateVerification = .noHostnameVerification
         let sslContext = try NIOSSLContext(configuration: tls)
         let sessions = StreamSessions(backend: backend, logger: logger)
+        let logger = self.logger
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
-                    try sessions.configureHTTP(channel)
+                    do {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
+                        try sessions.configureHTTP(channel)
+                    } catch {
+                        logger.warning("cannot set up a streaming connection", metadata: ["error": "\(error)"])
+                        throw error
+                    }
                 }
             }
         let server = try await bootstrap.bind(host: configuration.streamingAddress, port: configuration.streamingPort).get()

@@ -76,6 +76,11 @@ final class StreamHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        sessions.logger.debug("streaming connection failed", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
     static func respond(error: any Error, on channel: any Channel) {
         let failure = StreamRequestError(error)
         let body = failure.statusJSON

@@ -116,6 +116,42 @@ struct SandboxNetworkTests {
         }
     }
 
+    @Test func hostNetworkPodsGetOnlyAnIPCNamespace() async throws {
+        try await SandboxTestNode.with { node, sandboxes in
+            var hostPod = request("agent")
+            hostPod.hostNetwork = true
+            let sandbox = try await sandboxes.setUp(hostPod)
+            #expect(sandbox.networkNamespacePath == nil && sandbox.utsNamespacePath == nil)
+            #expect(sandbox.podIPs == [node.configuration.nodeIP])
+            let ipc = try #require(sandbox.ipcNamespacePath)
+            #expect(PersistentNamespaces.isNamespaceMount(ipc))
+            let hosts = try String(contentsOfFile: sandbox.hostsFilePath, encoding: .utf8)
+            #expect(hosts.hasPrefix(try String(contentsOfFile: "/etc/hosts", encoding: .utf8)))
+            #expect(try await !linkExists(node.configuration.bridgeName), "no bridge for host-network pods")
+            try await sandboxes.tearDown(podUID: sandbox.podUID)
+            #expect(!FileManager.default.fileExists(atPath: ipc))
+        }
+    }
+
+    @Test func aFailingPluginLeavesNothingBehind() async throws {
+        try await SandboxTestNode.with { node, _ in
+            var configuration = node.configuration
+            configuration.cniBinDirectory = configuration.dataDirectory + "/no-plugins"
+            let sandboxes = CNIPodSandboxes(configuration: configuration, logger: Logger(label: "test.broken"))
+            try await sandboxes.setPodCIDR(node.cidr)
+            let pod = request("broken")
+            do {
+                _ = try await sandboxes.setUp(pod)
+                Issue.record("set-up succeeded without plugins")
+            } catch let error as SandboxError {
+                #expect("\(error)".contains("not found in \(configuration.cniBinDirectory)"))
+            }
+            #expect(await sandboxes.all().isEmpty)
+            #expect(!mountTable().contains(configuration.dataDirectory), "the namespaces are unmounted again")
+            #expect(!FileManager.default.fileExists(atPath: configuration.dataDirectory + "/sandboxes/" + pod.podUID))
+        }
+    }
+
     @Test func setUpWithoutAPodCIDRFailsClearly() async throws {
         var node = SandboxTestNode.make()
         node.configuration.podCIDR = nil

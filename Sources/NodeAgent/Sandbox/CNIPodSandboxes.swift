@@ -71,8 +71,8 @@ public final class CNIPodSandboxes: PodSandboxManaging {
     }
 
     /// What `skiff down` runs: tears down every recorded sandbox (CNI DEL, namespaces,
-    /// files), deletes the node's bridge, the IPAM state and portmap's chains once no
-    /// sandbox of any cluster uses them.
+    /// files), deletes the node's bridge, the IPAM state, portmap's chains once no sandbox of
+    /// any cluster uses them, and the node routes an agent recorded but could not remove.
     public static func cleanUpNode(configuration: KubeletConfiguration, logger: Logger = Logger(label: "skiff.sandbox")) async throws {
         let sandboxes = CNIPodSandboxes(configuration: configuration, logger: logger)
         var firstError: (any Error)?
@@ -91,6 +91,7 @@ public final class CNIPodSandboxes: PodSandboxManaging {
             firstError = firstError ?? error
         }
         await BridgeCleanup.removeUnusedPortmapChains(logger: logger)
+        await NodeRouteSync.removeRecordedRoutes(configuration: configuration, logger: logger)
         do {
             try Files.removeTree(sandboxes.layout.cniDirectory)
             try Files.removeTree(sandboxes.layout.sandboxesDirectory)
@@ -111,7 +112,7 @@ public final class CNIPodSandboxes: PodSandboxManaging {
         let kinds: [NamespaceKind] = request.hostNetwork ? [.ipc] : [.network, .ipc, .uts]
         var paths: [NamespaceKind: String] = [:]
         for kind in kinds { paths[kind] = layout.namespaceFile(uid, kind) }
-        let network = request.hostNetwork ? nil : podNetwork(cidr: cidr ?? "")
+        let network = request.hostNetwork ? nil : podNetwork(cidr: cidr ?? "", hostPorts: !request.portMappings.isEmpty)
         let portMappings = NodeNetworkConfig.portMappings(request.portMappings)
         var record = SandboxRecord(
             sandbox: PodSandbox(podUID: uid, networkNamespacePath: paths[.network], ipcNamespacePath: paths[.ipc],
@@ -153,9 +154,9 @@ public final class CNIPodSandboxes: PodSandboxManaging {
         return record.sandbox
     }
 
-    private func podNetwork(cidr: String) -> CNINetwork {
+    private func podNetwork(cidr: String, hostPorts: Bool) -> CNINetwork {
         CNINetwork(configList: NodeNetworkConfig.podNetwork(bridgeName: configuration.bridgeName, podCIDR: cidr,
-                                                           ipamDataDirectory: layout.ipamDirectory),
+                                                           ipamDataDirectory: layout.ipamDirectory, hostPorts: hostPorts),
                    pluginDirectory: configuration.cniBinDirectory)
     }
 

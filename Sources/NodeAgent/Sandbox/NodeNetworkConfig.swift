@@ -7,9 +7,11 @@ enum NodeNetworkConfig {
 
     /// `bridge` (a gateway on the node, no masquerade: traffic between nodes stays pure L3,
     /// and nothing is NATed off the machine; hairpin so a pod reaches itself through a
-    /// Service), `host-local` IPAM with a default route through the gateway, and `portmap`.
-    static func podNetwork(bridgeName: String, podCIDR: String, ipamDataDirectory: String) -> JSONValue {
-        [
+    /// Service), `host-local` IPAM with a default route through the gateway, and `portmap`
+    /// when the pod has hostPorts (without any, portmap would only cost two more plugin runs
+    /// and its iptables calls on every start and stop).
+    static func podNetwork(bridgeName: String, podCIDR: String, ipamDataDirectory: String, hostPorts: Bool) -> JSONValue {
+        var network: JSONValue = [
             "cniVersion": "1.0.0",
             "name": .string(networkName),
             "plugins": [
@@ -26,13 +28,16 @@ enum NodeNetworkConfig {
                         "dataDir": .string(ipamDataDirectory),
                     ],
                 ],
-                [
-                    "type": "portmap",
-                    "capabilities": ["portMappings": true],
-                    "snat": true,
-                ],
             ],
         ]
+        if hostPorts {
+            network.modify("plugins") { plugins in
+                guard case .array(var list)? = plugins else { return }
+                list.append(["type": "portmap", "capabilities": ["portMappings": true], "snat": true])
+                plugins = .array(list)
+            }
+        }
+        return network
     }
 
     static let loopbackNetwork: JSONValue = [

@@ -74,12 +74,13 @@ struct KubeletPodTests {
             let pods: [JSONValue] = [
                 testPod("web", node: node, containers: [[
                     "name": "main", "image": .string(image),
-                    "command": ["sh", "-c", "echo \"$GREETING from $POD_NAME in $POD_NS\"; touch /tmp/ready; exec sleep 3600"],
+                    "command": ["sh", "-c", "echo \"$GREETING from $POD_NAME in $POD_NS\"; echo \"file says $(cat /etc/settings/greeting)\"; touch /tmp/ready; exec sleep 3600"],
+                    "volumeMounts": [["name": "settings", "mountPath": "/etc/settings"]],
                     "env": [["name": "GREETING", "valueFrom": ["configMapKeyRef": ["name": "settings", "key": "greeting"]]],
                             ["name": "POD_NAME", "valueFrom": ["fieldRef": ["fieldPath": "metadata.name"]]],
                             ["name": "POD_NS", "valueFrom": ["fieldRef": ["fieldPath": "metadata.namespace"]]]],
                     "readinessProbe": ["exec": ["command": ["cat", "/tmp/ready"]], "periodSeconds": 1],
-                ]]),
+                ]]).withVolumes([["name": "settings", "configMap": ["name": "settings"]]]),
                 testPod("crash", node: node, containers: [["name": "main", "image": .string(image), "command": ["sh", "-c", "exit 3"]]]),
                 testPod("oom", node: node, containers: [[
                     "name": "main", "image": .string(image),
@@ -122,9 +123,10 @@ struct KubeletPodTests {
             let webLog = configuration.dataDirectory + "/pods/\(web.uid)/main/0.log"
             let logged = try await eventually("web's log") { () -> String? in
                 let text = (try? String(contentsOfFile: webLog, encoding: .utf8)) ?? ""
-                return text.contains("from web") ? text : nil
+                return text.contains("file says") ? text : nil
             }
             #expect(logged.contains("hello from web in default"))
+            #expect(logged.contains("file says hello"), "the configMap volume is mounted")
 
             // A container exiting under restartPolicy Always restarts, with CrashLoopBackOff between.
             let sawBackOff = KubeletTestFlag()

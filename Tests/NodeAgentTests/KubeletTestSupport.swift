@@ -174,3 +174,12 @@ final class KubeletTestFlag: Sendable {
     func set() { value.withLock { $0 = true } }
     var isSet: Bool { value.withLock { $0 } }
 }
+
+extension JSONValue {
+    /// The pod with `spec.volumes` set.
+    func withVolumes(_ volumes: [JSONValue]) -> JSONValue {
+        var pod = self
+        pod["spec"]?["volumes"] = .array(volumes)
+        return pod
+    }
+}

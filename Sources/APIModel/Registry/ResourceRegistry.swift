@@ -74,6 +74,7 @@ public enum ResourceRegistry {
                      schema: WorkloadSchemas.statefulSet),
             resource(gvk("apps", "v1", "DaemonSet"), "daemonsets", short: ["ds"], all: true, status: true,
                      schema: WorkloadSchemas.daemonSet),
+            resource(gvk("apps", "v1", "ControllerRevision"), "controllerrevisions", schema: ClusterSchemas.controllerRevision),
             // batch/v1
             resource(gvk("batch", "v1", "Job"), "jobs", all: true, status: true, schema: WorkloadSchemas.job),
             resource(gvk("batch", "v1", "CronJob"), "cronjobs", short: ["cj"], all: true, status: true, schema: WorkloadSchemas.cronJob),

@@ -9,6 +9,13 @@ public enum ClusterSchemas {
         ])),
     ])
 
+    /// An immutable snapshot of a StatefulSet's or DaemonSet's template, one per revision.
+    public static let controllerRevision: Schema = .obj("io.k8s.api.apps.v1.ControllerRevision",
+                                                         "An immutable snapshot of state data, one per revision of a controller.", kindFields() + [
+        f("data", .any, "The serialized state of this revision."),
+        f("revision", .int64, "The revision number this snapshot represents.", required: true),
+    ])
+
     static let endpoint: Schema = .obj("io.k8s.api.discovery.v1.Endpoint", "A single logical backend.", [
         f("addresses", .array(ArraySchema(items: .str, listType: .set)), required: true),
         f("conditions", .obj("io.k8s.api.discovery.v1.EndpointConditions", "Endpoint state.", [

@@ -6,6 +6,14 @@ enum ClusterTablePrinters {
         [.string(lease.tableName), .string(lease.tableString("spec", "holderIdentity")), lease.tableAge(now)]
     }
 
+    static let controllerRevision = TablePrinter(columns: [
+        .nameColumn(), TableColumn("Controller", "The owning controller."), TableColumn("Revision", "The revision number."), .age,
+    ]) { revision, now in
+        let owner = revision.tableArray("metadata", "ownerReferences").first { $0["controller"]?.boolValue == true }
+        let controller = owner.map { "\(($0["kind"]?.stringValue ?? "").lowercased()).\(($0["apiVersion"]?.stringValue ?? "").split(separator: "/").first.map(String.init) ?? "")/\($0["name"]?.stringValue ?? "")" } ?? "<none>"
+        return [.string(revision.tableName), .string(controller), revision["revision"] ?? .int(0), revision.tableAge(now)]
+    }
+
     static let endpointSlice = TablePrinter(columns: [
         .nameColumn(),
         TableColumn("AddressType", "IPv4, IPv6 or FQDN."),

@@ -70,6 +70,7 @@ public enum TableConvertor {
         "apps/ReplicaSet": WorkloadTablePrinters.replicaSet,
         "apps/StatefulSet": WorkloadTablePrinters.statefulSet,
         "apps/DaemonSet": WorkloadTablePrinters.daemonSet,
+        "apps/ControllerRevision": ClusterTablePrinters.controllerRevision,
         "batch/Job": WorkloadTablePrinters.job,
         "batch/CronJob": WorkloadTablePrinters.cronJob,
         "coordination.k8s.io/Lease": ClusterTablePrinters.lease,

@@ -79,6 +79,19 @@ struct KubectlStreamTests {
 
         let missing = try await kubectl.run(["exec", "web", "--", "/no/such/binary"])
         #expect(!missing.succeeded, "\(kubectl.version): \(missing)")
+
+        // A terminal: `script` gives kubectl one, the process gets a pty of the container's.
+        let command = "\(kubectl.executable) --kubeconfig \(kubectl.kubeconfig) exec -ti web -- sh -c 'tty; echo tty-ok'"
+        let tty = try await ChildProcess.run("/usr/bin/script", ["-qec", command, "/dev/null"], environment: kubectl.environment,
+                                             outputDirectory: kubectl.workDirectory, timeout: .seconds(60))
+        #expect(tty.succeeded && tty.stdout.contains("/dev/pts/") && tty.stdout.contains("tty-ok"), "\(kubectl.version): \(tty)")
+
+        // attach: the container's output as it is logged.
+        let before = Self.lastTick(try await kubectl.run(["logs", "web", "--tail=1"]).stdout)
+        let attach = try kubectl.start(["attach", "web"])
+        let attached = await attach.waitForOutput(timeout: .seconds(20)) { Self.lastTick($0) >= before + 2 }
+        let attachResult = await attach.stop()
+        #expect(attached, "\(kubectl.version): attach streamed no new output: \(attachResult)")
     }
 
     private func checkPortForward(_ kubectl: StreamKubectl) async throws {
@@ -316,8 +329,10 @@ final class StreamTestContainer: Sendable {
 
     func remove() {
         try? runtime.delete(id: id, force: true)
-        for hierarchy in ["", "unified", "memory", "pids", "cpu,cpuacct", "cpuset", "devices", "freezer", "blkio"] {
-            let base = hierarchy.isEmpty ? "/sys/fs/cgroup" : "/sys/fs/cgroup/\(hierarchy)"
+        // Every hierarchy (v2, or each v1 controller): the container's cgroup parent, and the
+        // shared test parent once no other test uses it.
+        let hierarchies = ((try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? []).map { "/sys/fs/cgroup/" + $0 }
+        for base in ["/sys/fs/cgroup"] + hierarchies {
             rmdir(base + "/" + cgroupParent)
             rmdir(base + "/skiff-test")
         }

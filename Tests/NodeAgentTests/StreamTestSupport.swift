@@ -99,8 +99,10 @@ final class StreamTestContainer: Sendable {
 
     func remove() {
         try? runtime.delete(id: id, force: true)
-        for hierarchy in ["", "unified", "memory", "pids", "cpu,cpuacct", "cpuset", "devices", "freezer", "blkio"] {
-            let base = hierarchy.isEmpty ? "/sys/fs/cgroup" : "/sys/fs/cgroup/\(hierarchy)"
+        // Every hierarchy (v2, or each v1 controller): the container's cgroup parent, and the
+        // shared test parent once no other test uses it.
+        let hierarchies = ((try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? []).map { "/sys/fs/cgroup/" + $0 }
+        for base in ["/sys/fs/cgroup"] + hierarchies {
             rmdir(base + "/" + cgroupParent)
             rmdir(base + "/skiff-test")
         }

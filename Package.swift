@@ -209,7 +209,7 @@ let package = Package(
         .target(
             name: "NodeAgent",
             dependencies: [
-                "ClusterClient", "APIModel", "PKI", "OCI", "ImageStore", "ContainerRuntime", "LinuxSystem", "CZlib",
+                "ClusterClient", "APIModel", "PKI", "OCI", "ImageStore", "ContainerRuntime", "LinuxSystem", "CLinuxSystem", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -327,7 +327,7 @@ let package = Package(
         .testTarget(
             name: "KubectlTests",
             dependencies: [
-                "Cluster", "APIServer", "APIModel", "KVStore", "PKI",
+                "Cluster", "APIServer", "APIModel", "KVStore", "PKI", "NodeAgent", "ContainerRuntime", "OCI", "ClusterTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -3,7 +3,7 @@ import KVStore
 
 /// Cluster IPs and node ports for Services, claimed in the store so two apiservers (or two
 /// concurrent creates) can never hand out the same one: each address or port is a key under
-/// `/registry/ranges/…`, created by a transaction only if it does not exist yet — the store's
+/// `/skiff/ranges/…` (outside `/registry/`, so the watch cache never sees them), created by a transaction only if it does not exist yet — the store's
 /// compare-and-swap is the lock. Released when the Service is deleted.
 struct ServiceAllocator: Sendable {
     let store: any KeyValueStore
@@ -12,8 +12,8 @@ struct ServiceAllocator: Sendable {
     let prefixLength: Int
     let nodePorts: ClosedRange<Int>
 
-    static let ipPrefix = "/registry/ranges/serviceips/"
-    static let portPrefix = "/registry/ranges/servicenodeports/"
+    static let ipPrefix = "/skiff/ranges/serviceips/"
+    static let portPrefix = "/skiff/ranges/servicenodeports/"
     /// Kept for the `kubernetes` service (first address) and the cluster DNS (tenth).
     var reserved: Set<UInt32> { [network + 1, network + 10] }
 

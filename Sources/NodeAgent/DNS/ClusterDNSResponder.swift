@@ -17,21 +17,30 @@ public struct ClusterDNSResponder: Sendable {
         self.reverseZones = reverseZones
     }
 
-    /// `maxUDPSize` is nil over TCP.
-    public func respond(to bytes: [UInt8], overUDP: Bool) async -> [UInt8]? {
+    /// What to do with one query: an answer computed right away (cluster names, errors), or
+    /// a forward to the upstreams (the only case that waits).
+    public enum Outcome: Sendable {
+        case answer([UInt8])
+        case forward(DNSQuery)
+        case drop
+    }
+
+    /// Answers without suspending, so the server replies on its event loop and a busy task
+    /// pool never delays a cluster lookup.
+    public func respondLocally(to bytes: [UInt8], overUDP: Bool) -> Outcome {
         let query: DNSQuery
         do {
             query = try DNSWire.parseQuery(bytes)
         } catch .notAQuery {
-            return nil
+            return .drop
         } catch {
-            guard bytes.count >= 2 else { return nil }
-            return DNSWire.errorResponse(id: UInt16(bytes[0]) << 8 | UInt16(bytes[1]), query: nil, code: .formatError)
+            guard bytes.count >= 2 else { return .drop }
+            return .answer(DNSWire.errorResponse(id: UInt16(bytes[0]) << 8 | UInt16(bytes[1]), query: nil, code: .formatError))
         }
         let maxSize = overUDP ? (query.ednsPayloadSize.map { min($0, DNSServerLimits.ednsPayloadSize) } ?? DNSServerLimits.classicUDPSize) : nil
-        guard query.opcode == 0 else { return DNSWire.errorResponse(id: query.id, query: query, code: .notImplemented) }
+        guard query.opcode == 0 else { return .answer(DNSWire.errorResponse(id: query.id, query: query, code: .notImplemented)) }
         guard query.qclass == 1 || query.qclass == 255 else {
-            return DNSWire.errorResponse(id: query.id, query: query, code: .refused)
+            return .answer(DNSWire.errorResponse(id: query.id, query: query, code: .refused))
         }
         let table = table()
         let lower = query.name.lowercased()
@@ -39,11 +48,25 @@ public struct ClusterDNSResponder: Sendable {
         if table.isAuthoritative(for: query.name) || ownsReverse {
             let answer = table.lookup(query.name, type: query.type)
             let authority = answer.answers.isEmpty ? [table.soa] : []
-            return DNSWire.response(to: query, code: answer.code, authoritative: true, answers: answer.answers,
-                                    authority: authority, additional: answer.additional, maxSize: maxSize)
+            return .answer(DNSWire.response(to: query, code: answer.code, authoritative: true, answers: answer.answers,
+                                            authority: authority, additional: answer.additional, maxSize: maxSize))
         }
-        guard let forwarder else { return DNSWire.errorResponse(id: query.id, query: query, code: .serverFailure) }
-        if let forwarded = await forwarder.forward(bytes, overUDP: overUDP) { return forwarded }
+        guard forwarder != nil else { return .answer(DNSWire.errorResponse(id: query.id, query: query, code: .serverFailure)) }
+        return .forward(query)
+    }
+
+    /// The upstream's answer to a query `respondLocally` handed on, or SERVFAIL.
+    public func forward(_ bytes: [UInt8], query: DNSQuery, overUDP: Bool) async -> [UInt8] {
+        if let forwarder, let forwarded = await forwarder.forward(bytes, overUDP: overUDP) { return forwarded }
         return DNSWire.errorResponse(id: query.id, query: query, code: .serverFailure)
+    }
+
+    /// Both steps in one (for callers that may wait).
+    public func respond(to bytes: [UInt8], overUDP: Bool) async -> [UInt8]? {
+        switch respondLocally(to: bytes, overUDP: overUDP) {
+        case .answer(let answer): return answer
+        case .drop: return nil
+        case .forward(let query): return await forward(bytes, query: query, overUDP: overUDP)
+        }
     }
 }

@@ -80,12 +80,19 @@ final class UDPQueryHandler: ChannelInboundHandler, Sendable {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
         let bytes = Array(envelope.data.readableBytesView)
-        let channel = context.channel
-        let responder = self.responder
-        Task {
-            guard let answer = await responder.respond(to: bytes, overUDP: true) else { return }
-            channel.writeAndFlush(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: answer)),
-                                  promise: nil)
+        switch responder.respondLocally(to: bytes, overUDP: true) {
+        case .drop: return
+        case .answer(let answer):
+            context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress,
+                                                                    data: ByteBuffer(bytes: answer))), promise: nil)
+        case .forward(let query):
+            let channel = context.channel
+            let responder = self.responder
+            Task {
+                let answer = await responder.forward(bytes, query: query, overUDP: true)
+                channel.writeAndFlush(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: ByteBuffer(bytes: answer)),
+                                      promise: nil)
+            }
         }
     }
 
@@ -121,14 +128,23 @@ final class TCPQueryHandler: ChannelInboundHandler, Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let bytes = Array(unwrapInboundIn(data).readableBytesView)
-        let channel = context.channel
-        let responder = self.responder
-        Task {
-            guard let answer = await responder.respond(to: bytes, overUDP: false) else { return }
-            var buffer = channel.allocator.buffer(capacity: answer.count + 2)
+        func frame(_ answer: [UInt8], _ allocator: ByteBufferAllocator) -> ByteBuffer {
+            var buffer = allocator.buffer(capacity: answer.count + 2)
             buffer.writeInteger(UInt16(answer.count))
             buffer.writeBytes(answer)
-            channel.writeAndFlush(buffer, promise: nil)
+            return buffer
+        }
+        switch responder.respondLocally(to: bytes, overUDP: false) {
+        case .drop: return
+        case .answer(let answer):
+            context.writeAndFlush(wrapOutboundOut(frame(answer, context.channel.allocator)), promise: nil)
+        case .forward(let query):
+            let channel = context.channel
+            let responder = self.responder
+            Task {
+                let answer = await responder.forward(bytes, query: query, overUDP: false)
+                channel.writeAndFlush(frame(answer, channel.allocator), promise: nil)
+            }
         }
     }
 

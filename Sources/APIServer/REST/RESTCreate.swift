@@ -33,13 +33,36 @@ extension RESTHandler {
             if generate { object.setMeta("name", .string(ObjectRules.generatedName(generateName))) }
             let name = object.metaString("name") ?? ""
             object = try prepareCreateObject(object, resource: resource, options: options, recordManagedFields: recordManagedFields)
+            let claimed = try await allocateServiceAddresses(&object, resource: resource, dryRun: options.dryRun)
             do {
                 return try await storageCall {
                     try await storage.create(resource, namespace: namespace, name: name, object: object, dryRun: options.dryRun)
                 }
             } catch let error as APIError where generate && error.code == 409 && attempt < 8 {
+                for key in claimed { await services.release(key) }
                 continue
+            } catch {
+                for key in claimed { await services.release(key) }
+                throw error
             }
+        }
+    }
+
+    /// A Service being created gets its cluster IP and node ports (claimed in the store); the
+    /// keys claimed are returned so a failed create gives them back. Dry runs claim nothing.
+    func allocateServiceAddresses(_ object: inout JSONValue, resource: ResourceInfo, dryRun: Bool) async throws -> [String] {
+        guard resource.group.isEmpty, resource.kind == "Service", !dryRun else { return [] }
+        do {
+            return try await services.allocate(&object)
+        } catch ServiceAllocationError.invalid(let field, let value, let message) {
+            throw APIError.invalid(resource, name: object.metaString("name") ?? "",
+                                   errors: [FieldError(.invalid, FieldPath(field), .string(value), message)])
+        } catch ServiceAllocationError.exhausted(let message) {
+            throw APIError.internalError(message)
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError.internalError("allocating the service's addresses: \(error)")
         }
     }
 
@@ -50,6 +73,7 @@ extension RESTHandler {
     {
         var object = input
         Defaulting.apply(&object, resource: resource)
+        DefaultTolerations.admit(&object, resource: resource)
         ObjectRules.prepareForCreate(&object, resource: resource, time: options.time)
         let errors = Validation.validate(object, resource: resource)
         if !errors.isEmpty { throw APIError.invalid(resource, name: object.metaString("name") ?? "", errors: errors) }

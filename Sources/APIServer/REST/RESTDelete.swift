@@ -51,6 +51,7 @@ extension RESTHandler {
                                                                                     resourceVersion: String(current.resourceVersion)),
                                                  dryRun: options.dryRun)
                     }
+                    if !options.dryRun { await releaseServiceAddresses(deleted.object, resource: resource) }
                     return (deleted.object, false)
                 } catch let error as APIError where error.code == 409 {
                     continue  // changed under us: decide again on the new version
@@ -140,6 +141,12 @@ extension RESTHandler {
         return .mark(marked)
     }
 
+    /// A deleted Service's cluster IP and node ports become free again.
+    func releaseServiceAddresses(_ object: JSONValue, resource: ResourceInfo) async {
+        guard resource.group.isEmpty, resource.kind == "Service" else { return }
+        await services.releaseAll(of: object)
+    }
+
     /// After an update: an object being deleted whose last finalizer is gone (and whose grace
     /// period is over) is deleted now. Returns what the client should see.
     func deleteIfFinalized(_ stored: StoredObject, resource: ResourceInfo, namespace: String?, dryRun: Bool) async throws -> JSONValue {
@@ -156,6 +163,7 @@ extension RESTHandler {
                                                                             resourceVersion: String(stored.resourceVersion)),
                                          dryRun: false)
             }
+            await releaseServiceAddresses(deleted.object, resource: resource)
             return deleted.object
         } catch let error as APIError where error.code == 404 || error.code == 409 {
             return object  // someone else finished or changed it first

@@ -13,11 +13,14 @@ public final class RESTHandler: Sendable {
     let storage: ObjectStorage
     let logger: Logger
     let now: @Sendable () -> Date
+    /// Cluster IPs and node ports of Services, claimed in the same store as the objects.
+    let services: ServiceAllocator
 
     public init(storage: ObjectStorage, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
         self.storage = storage
         self.logger = logger
         self.now = now
+        self.services = ServiceAllocator(store: storage.store)
     }
 
     /// Serves one request. Throws `APIError` only: storage failures and anything unexpected

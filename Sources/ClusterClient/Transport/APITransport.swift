@@ -5,6 +5,8 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 import PKI
+import Synchronization
+import Dispatch
 
 /// The HTTP side of the client: two HTTP/1.1 keep-alive connection pools over TLS (one for
 /// requests, one for long-lived watches so that a few dozen watches never starve the
@@ -17,6 +19,7 @@ final class APITransport: Sendable {
     let watches: HTTPClient
     let rateLimiter: TokenBucket?
     let logger: Logger
+    private let isShutDown = Mutex(false)
 
     /// Connections per host kept for requests: enough for thousands of concurrent bindings
     /// to share without queueing behind AsyncHTTPClient's default of 8.
@@ -65,8 +68,17 @@ final class APITransport: Sendable {
     }
 
     func shutdown() async throws {
+        guard isShutDown.withLock({ state -> Bool in defer { state = true }; return !state }) else { return }
         try await requests.shutdown()
         try await watches.shutdown()
+    }
+
+    /// A client dropped without `shutdown()` still closes its pools (AsyncHTTPClient would
+    /// otherwise stop a debug build at its deinit); the shutdown completes in the background.
+    deinit {
+        guard !isShutDown.withLock({ $0 }) else { return }
+        requests.shutdown(queue: .global()) { _ in }
+        watches.shutdown(queue: .global()) { _ in }
     }
 
     func makeRequest(method: HTTPMethod, path: String, body: [UInt8]?, contentType: String?,

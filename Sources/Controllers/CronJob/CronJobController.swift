@@ -135,6 +135,7 @@ public final class CronJobController: Controller {
         }
         let name = Self.jobName(cronJob, scheduledAt: scheduled)
         if active.contains(where: { $0["name"]?.stringValue == name }) || owned.contains(where: { $0.name == name }) {
+            status["lastScheduleTime"] = .string(Timestamps.format(scheduled))
             try await writeStatus(cronJob, status)
             return
         }
@@ -244,6 +245,10 @@ public final class CronJobController: Controller {
 
     private func writeStatus(_ cronJob: JSONValue, _ status: JSONValue) async throws {
         guard status != cronJob["status"] ?? .emptyObject else { return }
-        try await StatusWriter.write(client, .cronJobs, cronJob, status: status)
+        var updated = cronJob
+        updated["status"] = status
+        // A plain update: this status builds on the previous one, so a conflict means
+        // recomputing from the newer copy, not writing this one over it.
+        _ = try await client.update(.cronJobs, updated, subresource: "status")
     }
 }

@@ -121,6 +121,10 @@ extension DeploymentController {
     private func writeStatus(_ deployment: JSONValue, _ status: JSONValue) async throws {
         let current = deployments.get(deployment.key) ?? deployment
         guard current.uid == deployment.uid, status != current["status"] ?? .emptyObject else { return }
-        try await StatusWriter.write(client, .deployments, current, status: status)
+        var updated = current
+        updated["status"] = status
+        // A plain update: the conditions build on the previous status, so a conflict means
+        // recomputing from the newer copy.
+        _ = try await client.update(.deployments, updated, subresource: "status")
     }
 }

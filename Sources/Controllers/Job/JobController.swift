@@ -149,7 +149,10 @@ public final class JobController: Controller {
         status["succeeded"] = succeeded > 0 || status["succeeded"] != nil ? .int(Int64(succeeded)) : nil
         status["ready"] = .int(Int64(active.filter(PodFacts.isReady).count))
         if status != job["status"] ?? .emptyObject {
-            try await StatusWriter.write(client, .jobs, job, status: status)
+            var updated = job
+            updated["status"] = status
+            // A plain update: startTime and the conditions build on the previous status.
+            _ = try await client.update(.jobs, updated, subresource: "status")
         }
     }
 

@@ -2,6 +2,7 @@ import APIModel
 import ClusterClient
 import Foundation
 import Logging
+import Synchronization
 
 /// Runs a StatefulSet's pods with stable identities: `<set>-0` … `<set>-<n-1>`, each with
 /// its own claims created before it and kept after it. OrderedReady creates them one at a
@@ -19,6 +20,9 @@ public final class StatefulSetController: Controller {
     let refManager: ControllerRefManager
     let loop: ReconcileLoop
     let logger: Logger
+    /// Revisions kept in memory when the apiserver does not serve ControllerRevisions,
+    /// by StatefulSet uid.
+    let unservedRevisions = Mutex<[String: [JSONValue]]>([:])
 
     public init(context: ControllerContext) {
         client = context.client
@@ -48,7 +52,8 @@ public final class StatefulSetController: Controller {
     }
 
     public func run(workers: Int) async {
-        await loop.run(workers: workers, informers: [sets, pods, revisions]) { [weak self] key in try await self?.sync(key) }
+        // Not waiting for the revisions informer: an apiserver may not serve them (see syncRevisions).
+        await loop.run(workers: workers, informers: [sets, pods]) { [weak self] key in try await self?.sync(key) }
     }
 
     func sync(_ key: String) async throws {

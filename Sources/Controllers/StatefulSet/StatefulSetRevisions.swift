@@ -21,6 +21,7 @@ extension StatefulSetController {
     /// renumbered as needed).
     func syncRevisions(_ set: JSONValue) async throws -> (all: [JSONValue], update: JSONValue) {
         var owned = revisions.list(namespace: set.namespace ?? "").filter { OwnerRefs.isControlled($0, by: set) }
+        owned += unservedRevisions.withLock { $0[set.uid] ?? [] }
         let data = Self.revisionData(set)
         let maxNumber = owned.compactMap { $0["revision"]?.intValue }.max() ?? 0
         if let index = owned.firstIndex(where: { $0["data"] == data }) {
@@ -44,6 +45,12 @@ extension StatefulSetController {
         do {
             let created = try await client.create(.controllerRevisions, namespace: set.namespace, revision)
             return (owned + [created], created)
+        } catch let error as ClientError where error.isNotFound {
+            // An apiserver without ControllerRevisions: remember the revision in this
+            // process so pods below a partition can still be made from the older template.
+            logger.debug("controllerrevisions are not served; keeping revision \(revision.name) in memory")
+            unservedRevisions.withLock { $0[set.uid, default: []].append(revision) }
+            return (owned + [revision], revision)
         } catch let error as ClientError where error.isAlreadyExists {
             let existing = try await client.get(.controllerRevisions, namespace: set.namespace, name: "\(set.name)-\(hash)")
             if existing["data"] == data, OwnerRefs.isControlled(existing, by: set) { return (owned + [existing], existing) }
@@ -62,6 +69,10 @@ extension StatefulSetController {
         let unused = all.filter { !used.contains($0.name) }.sorted { ($0["revision"]?.intValue ?? 0) < ($1["revision"]?.intValue ?? 0) }
         guard unused.count > limit else { return }
         for revision in unused.prefix(unused.count - limit) {
+            if revision.uid.isEmpty {
+                unservedRevisions.withLock { $0[set.uid]?.removeAll { $0.name == revision.name } }
+                continue
+            }
             do {
                 try await client.delete(.controllerRevisions, namespace: revision.namespace, name: revision.name)
             } catch let error as ClientError where error.isNotFound {}

@@ -116,6 +116,19 @@ import Testing
                 #expect(placed.allSatisfy { $0["spec"]?["nodeName"] == "alive" })
                 try await Task.sleep(for: .seconds(1))
                 #expect(try await client.listAll(.pods, namespace: "apps").items.filter { !$0.isBeingDeleted }.count == 2)
+
+                // The kubelet comes back and reports Ready: the lifecycle taints go.
+                silentRenews.store(true, ordering: .relaxed)
+                var recovered = try await client.get(.nodes, name: "silent")
+                let now = Self.microTime().replacingOccurrences(of: #"\.\d+"#, with: "", options: .regularExpression)
+                recovered["status"] = ["conditions": [
+                    ["type": "Ready", "status": "True", "reason": "KubeletReady", "message": "kubelet is posting ready status",
+                     "lastHeartbeatTime": .string(now), "lastTransitionTime": .string(now)],
+                ]]
+                _ = try await client.update(.nodes, recovered, subresource: "status")
+                try await eventually("the recovered node's taints to be removed") {
+                    try await client.get(.nodes, name: "silent")["spec"]?["taints"] == nil
+                }
             }
         }
     }

@@ -244,8 +244,6 @@ public final class CronJobController: Controller {
 
     private func writeStatus(_ cronJob: JSONValue, _ status: JSONValue) async throws {
         guard status != cronJob["status"] ?? .emptyObject else { return }
-        var updated = cronJob
-        updated["status"] = status
-        _ = try await client.update(.cronJobs, updated, subresource: "status")
+        try await StatusWriter.write(client, .cronJobs, cronJob, status: status)
     }
 }

@@ -218,9 +218,7 @@ public final class DaemonSetController: Controller {
         status["updatedNumberScheduled"] = .int(Int64(updated))
         status["observedGeneration"] = .int(ds.generation)
         guard status != ds["status"] ?? .emptyObject else { return }
-        var updatedDS = ds
-        updatedDS["status"] = status
-        _ = try await client.update(.daemonSets, updatedDS, subresource: "status")
+        try await StatusWriter.write(client, .daemonSets, ds, status: status)
         if minReady > 0, ready > available { loop.enqueue(key, after: .seconds(minReady)) }
     }
 }

@@ -121,8 +121,6 @@ extension DeploymentController {
     private func writeStatus(_ deployment: JSONValue, _ status: JSONValue) async throws {
         let current = deployments.get(deployment.key) ?? deployment
         guard current.uid == deployment.uid, status != current["status"] ?? .emptyObject else { return }
-        var updated = current
-        updated["status"] = status
-        _ = try await client.update(.deployments, updated, subresource: "status")
+        try await StatusWriter.write(client, .deployments, current, status: status)
     }
 }

@@ -149,9 +149,7 @@ public final class JobController: Controller {
         status["succeeded"] = succeeded > 0 || status["succeeded"] != nil ? .int(Int64(succeeded)) : nil
         status["ready"] = .int(Int64(active.filter(PodFacts.isReady).count))
         if status != job["status"] ?? .emptyObject {
-            var updated = job
-            updated["status"] = status
-            _ = try await client.update(.jobs, updated, subresource: "status")
+            try await StatusWriter.write(client, .jobs, job, status: status)
         }
     }
 

@@ -190,9 +190,7 @@ final class ReplicaManager: Sendable {
             Conditions.remove(&status, type: "ReplicaFailure")
         }
         if status == owner["status"] ?? .emptyObject { return }
-        var updated = owner
-        updated["status"] = status
-        _ = try await client.update(resource, updated, subresource: "status")
+        try await StatusWriter.write(client, resource, owner, status: status)
         let ready = active.filter(PodFacts.isReady).count
         if minReady > 0, ready > available {
             loop.enqueue(owner.key, after: .seconds(minReady))

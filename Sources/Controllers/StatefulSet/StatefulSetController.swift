@@ -191,9 +191,7 @@ public final class StatefulSetController: Controller {
         status["updateRevision"] = .string(update.name)
         if status["collisionCount"] == nil { status["collisionCount"] = 0 }
         guard status != set["status"] ?? .emptyObject else { return }
-        var updatedSet = set
-        updatedSet["status"] = status
-        _ = try await client.update(.statefulSets, updatedSet, subresource: "status")
+        try await StatusWriter.write(client, .statefulSets, set, status: status)
         if minReady > 0 { loop.enqueue(set.key, after: .seconds(minReady)) }
     }
 }

@@ -45,6 +45,10 @@ struct ReconcileLoop: Sendable {
             do {
                 try await sync(key)
                 await queue.forget(key)
+            } catch let error as ClientError where error.isConflict {
+                // A stale cached copy: routine, the retry reads the newer one.
+                logger.debug("sync of \(key) hit a conflict, will retry: \(error)")
+                await queue.addRateLimited(key)
             } catch {
                 logger.warning("sync of \(key) failed, will retry: \(error)")
                 await queue.addRateLimited(key)

@@ -199,6 +199,44 @@ import Testing
         }
     }
 
+    @Test func foregroundDeletionWaitsThroughTwoLevelsOfOwnership() async throws {
+        try await withTestCluster { cluster in
+            let client = cluster.client
+            try await withInfraControllers(cluster, controllers: ["garbagecollector"]) {
+                _ = try await client.create(.namespaces, InfraFixtures.namespace("chain"))
+                // top (a ReplicaSet standing in for a Deployment) → middle ReplicaSet → pod held by a finalizer.
+                let top = try await client.create(.replicaSets, InfraFixtures.replicaSet("top", namespace: "chain", replicas: 0,
+                                                                                           labels: ["level": "top"]))
+                var middle = InfraFixtures.replicaSet("middle", namespace: "chain", replicas: 0, labels: ["level": "middle"])
+                middle["metadata"]?["ownerReferences"] = [InfraFixtures.ownerReference(top, kind: "ReplicaSet", apiVersion: "apps/v1")]
+                let createdMiddle = try await client.create(.replicaSets, middle)
+                let pod = InfraFixtures.pod("leaf", namespace: "chain", labels: ["level": "middle"],
+                                            owner: InfraFixtures.ownerReference(createdMiddle, kind: "ReplicaSet", apiVersion: "apps/v1"),
+                                            finalizers: ["example.com/hold"])
+                _ = try await client.create(.pods, pod)
+                try await Task.sleep(for: .milliseconds(300))
+
+                try await client.delete(.replicaSets, namespace: "chain", name: "top", options: DeleteOptions(propagationPolicy: .foreground))
+                try await eventually("the middle owner deleted in the foreground and the leaf marked") {
+                    let middle = try await client.get(.replicaSets, namespace: "chain", name: "middle")
+                    let leaf = try await client.get(.pods, namespace: "chain", name: "leaf")
+                    return middle.isBeingDeleted && middle.finalizers.contains("foregroundDeletion") && leaf.isBeingDeleted
+                }
+                #expect(try await client.get(.replicaSets, namespace: "chain", name: "top").isBeingDeleted)
+
+                var leaf = try await client.get(.pods, namespace: "chain", name: "leaf")
+                leaf["metadata"]?["finalizers"] = nil
+                _ = try await client.update(.pods, leaf)
+                try await eventually("the whole chain to go, leaf first") {
+                    let topGone = try await isGone(client, .replicaSets, namespace: "chain", name: "top")
+                    let middleGone = try await isGone(client, .replicaSets, namespace: "chain", name: "middle")
+                    let leafGone = try await isGone(client, .pods, namespace: "chain", name: "leaf")
+                    return topGone && middleGone && leafGone
+                }
+            }
+        }
+    }
+
     @Test func namespaceDeletionRemovesContentThenTheNamespace() async throws {
         try await withTestCluster { cluster in
             let client = cluster.client

@@ -311,3 +311,13 @@ import Testing
         #expect(PodGCController.terminatedToDelete(pods, threshold: 0).isEmpty)
     }
 }
+
+@Suite struct InfraControllerManagerTests {
+    @Test func registryNamesEveryControllerOfTheManager() {
+        let expected: Set<String> = ["replicationcontroller", "replicaset", "deployment", "statefulset", "daemonset", "job",
+                                     "cronjob", "endpoints", "endpointslice", "namespace", "garbagecollector", "podgc",
+                                     "serviceaccount", "disruption", "nodelifecycle", "nodeipam"]
+        #expect(expected.isSubset(of: Set(ControllerRegistry.names)))
+        #expect(Set(ControllerRegistry.names).count == ControllerRegistry.names.count)
+    }
+}

@@ -14,6 +14,16 @@ public final class EndpointSliceController: Controller {
     private let nodes: SharedInformer
     private let slices: SharedInformer
     private let queue = WorkQueue<String>(name: "endpointslice")
+    /// Our own writes the slice cache has not shown yet, per Service: slice name → the
+    /// resourceVersion written (nil for a deletion). Reconciling on a cache that lags our
+    /// writes would create a second slice for the same endpoints.
+    private let pendingWrites = LockedState<[String: [String: PendingWrite]]>([:])
+
+    /// One write of ours: the resourceVersion it produced ("" for a deletion) and when.
+    struct PendingWrite: Sendable {
+        var resourceVersion: String
+        var time: ContinuousClock.Instant
+    }
 
     public init(context: ControllerContext) {
         self.context = context
@@ -53,6 +63,10 @@ public final class EndpointSliceController: Controller {
         guard parts.count == 2 else { return }
         let namespace = parts[0]
         let existing = slices.byIndex("service", key)
+        if !cacheHasOurWrites(key: key, existing: existing) {
+            await queue.add(key, after: .milliseconds(100))
+            return
+        }
         // A deleted Service's slices are collected through their owner reference.
         guard let service = services.get(key), !service.isBeingDeleted,
               let selected = ServiceBackends.selectedPods(service: service, pods: pods.list(namespace: namespace)) else { return }
@@ -66,19 +80,22 @@ public final class EndpointSliceController: Controller {
         for name in plan.deletes {
             do {
                 try await client.delete(.endpointSlices, namespace: namespace, name: name)
+                record(key: key, slice: name, resourceVersion: nil)
             } catch let error as ClientError where error.isNotFound {}
         }
         for slice in plan.updates {
             var updated = slice
             updated.setMetadata("labels", labels)
-            _ = try await client.update(.endpointSlices, updated)
+            let written = try await client.update(.endpointSlices, updated)
+            record(key: key, slice: written.name, resourceVersion: written.resourceVersion)
         }
         // Slices whose labels drifted (a Service label changed) but whose content did not.
         let rewritten = Set(plan.updates.map(\.name)).union(plan.deletes)
         for slice in existing where !rewritten.contains(slice.name) && slice["metadata"]?["labels"] != labels {
             var updated = slice
             updated.setMetadata("labels", labels)
-            _ = try await client.update(.endpointSlices, updated)
+            let written = try await client.update(.endpointSlices, updated)
+            record(key: key, slice: written.name, resourceVersion: written.resourceVersion)
         }
         for create in plan.creates {
             let slice: JSONValue = [
@@ -92,10 +109,40 @@ public final class EndpointSliceController: Controller {
                 "ports": .array(create.ports),
             ]
             do {
-                _ = try await client.create(.endpointSlices, namespace: namespace, slice)
+                let written = try await client.create(.endpointSlices, namespace: namespace, slice)
+                record(key: key, slice: written.name, resourceVersion: written.resourceVersion)
             } catch let error as ClientError where error.code == 403 {
                 return  // namespace terminating
             }
+        }
+    }
+
+    private func record(key: String, slice: String, resourceVersion: String?) {
+        let write = PendingWrite(resourceVersion: resourceVersion ?? "", time: .now)
+        pendingWrites.withLock { $0[key, default: [:]][slice] = write }
+    }
+
+    /// Whether the cache shows every write of ours to this Service's slices (forgetting
+    /// those it shows); a write older than five seconds is forgotten anyway, so a lost
+    /// event cannot stall the Service forever.
+    private func cacheHasOurWrites(key: String, existing: [JSONValue]) -> Bool {
+        pendingWrites.withLock { state in
+            guard var pending = state[key] else { return true }
+            for (name, write) in pending {
+                let cached = existing.first { $0.name == name }
+                var seen: Bool
+                if write.resourceVersion.isEmpty {
+                    seen = cached == nil
+                } else if let cached, let have = Int64(cached.resourceVersion), let want = Int64(write.resourceVersion) {
+                    seen = have >= want
+                } else {
+                    seen = cached != nil
+                }
+                if ContinuousClock.now - write.time > .seconds(5) { seen = true }
+                if seen { pending[name] = nil }
+            }
+            state[key] = pending.isEmpty ? nil : pending
+            return pending.isEmpty
         }
     }
 

@@ -152,7 +152,9 @@ public final class GarbageCollector: Controller {
         switch DependentDecision.decide(dependent: object, owners: owners) {
         case .keep:
             return
-        case .delete(let policy):
+        case .delete(var policy):
+            // Foreground only matters for a dependent that has dependents of its own.
+            if policy == .foreground && dependents(of: object.uid).isEmpty { policy = .background }
             context.logger.info("deleting object whose owners are gone",
                                 metadata: ["object": "\(item.resource.plural)/\(object.key)", "propagation": "\(policy.rawValue)"])
             try await delete(item, propagation: policy)

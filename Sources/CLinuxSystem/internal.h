@@ -24,7 +24,9 @@ void csys_process_exec(const struct csys_process *p, int sock, int exec_fifo_fd,
 /// Runs the hooks of one lifecycle point in the container child, in order; the first that
 /// fails, times out or cannot start ends the child with a CSYS_STAGE_HOOKS report naming it
 /// and its output (also on stderr when `also_stderr`: after `start`, nobody reads the socket).
-void csys_child_run_hooks(const struct csys_hooks *hooks, const char *what, int sock, int also_stderr);
+// Runs hooks in the child; the first failure ends the child through csys_child_fail. With
+// result_fd >= 0 (the exec fifo, for `start`) the failure is also written there as "1<message>".
+void csys_child_run_hooks(const struct csys_hooks *hooks, const char *what, int sock, int also_stderr, int result_fd);
 
 /// Mount setup, pivot_root and path hiding for the container child.
 void csys_setup_rootfs(const struct csys_container_config *c, int sock);

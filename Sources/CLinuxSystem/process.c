@@ -143,13 +143,18 @@ void csys_process_exec(const struct csys_process *p, int sock, int exec_fifo_fd,
             dprintf(2, "skiff: opening the exec fifo: %s\n", strerror(errno));
             _exit(126);
         }
+        // startContainer hooks run before the byte `start` waits for, so a failing hook is
+        // an error of `start` (runtime-spec: the runtime must generate an error and stop the
+        // container), not a silent exit.
+        if (start_hooks != NULL && start_hooks->count > 0)
+            csys_child_run_hooks(start_hooks, "startContainer", sock, 1, fd);
         if (write(fd, "0", 1) != 1) _exit(126);
         close(fd);
         close(exec_fifo_fd);
+    } else if (start_hooks != NULL && start_hooks->count > 0) {
+        // `run`: the parent still listens on the socket.
+        csys_child_run_hooks(start_hooks, "startContainer", sock, 0, -1);
     }
-    // startContainer: after `start`, in the container, before the user's program (as runc).
-    if (start_hooks != NULL && start_hooks->count > 0)
-        csys_child_run_hooks(start_hooks, "startContainer", sock, exec_fifo_fd >= 0);
     if (p->seccomp_bpf != NULL && !seccomp_early) apply_seccomp(p, sock);
     exec_in_path(p);
     int err = errno;

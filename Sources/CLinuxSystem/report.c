@@ -39,7 +39,7 @@ int csys_read_report(int sock, struct csys_report *report) {
     return 1;
 }
 
-void csys_child_run_hooks(const struct csys_hooks *hooks, const char *what, int sock, int also_stderr) {
+void csys_child_run_hooks(const struct csys_hooks *hooks, const char *what, int sock, int also_stderr, int result_fd) {
     // After fork of a threaded parent malloc is off limits: the state buffer is mapped.
     size_t before = strlen(hooks->state_before_pid), after = strlen(hooks->state_after_pid);
     size_t size = before + after + 16;
@@ -65,6 +65,13 @@ void csys_child_run_hooks(const struct csys_hooks *hooks, const char *what, int 
         else
             snprintf(message, sizeof(message), "%s hook %zu (%s) exited %d; output: %s", what, i, h->path, WEXITSTATUS(status), output);
         if (also_stderr) dprintf(2, "skiff: %s\n", message);
+        if (result_fd >= 0) {
+            // `start` reads this instead of the "0" that lets it return successfully.
+            if (write(result_fd, "1", 1) == 1) {
+                ssize_t ignored = write(result_fd, message, strlen(message));
+                (void)ignored;
+            }
+        }
         csys_child_fail(sock, CSYS_STAGE_HOOKS, rc == CSYS_HOOK_NOT_STARTED ? err : 0, "%s", message);
     }
     munmap(state, size);

@@ -341,7 +341,7 @@ void csys_setup_rootfs(const struct csys_container_config *c, int sock) {
 
     // createContainer: in the container's mount namespace with its mounts in place, paths
     // still resolved in the runtime's root (runtime-spec), so before pivot_root.
-    if (c->create_container_hooks.count > 0) csys_child_run_hooks(&c->create_container_hooks, "createContainer", sock, 0);
+    if (c->create_container_hooks.count > 0) csys_child_run_hooks(&c->create_container_hooks, "createContainer", sock, 0, -1);
 
     // pivot_root(".", ".") stacks the old root on the new one; detaching it leaves only the new.
     if (chdir(c->rootfs) < 0) csys_child_fail(sock, CSYS_STAGE_PIVOT_ROOT, errno, "chdir %s", c->rootfs);

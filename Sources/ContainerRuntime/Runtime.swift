@@ -70,19 +70,43 @@ public struct Runtime: Sendable {
         let fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else { throw .system(.current("open \(fifo)")) }
         defer { close(fd) }
-        // The init blocks in open(O_WRONLY) until we open; then it writes one byte and execs.
-        var byte: UInt8 = 0
-        for _ in 0..<2000 {
-            let n = read(fd, &byte, 1)
-            if n == 1 { break }
-            if !Processes.isAlive(info.record.pid, startTime: info.record.pidStartTime) {
-                throw .invalidState(id: id, status: "stopped", operation: "start")
+        // The init blocks in open(O_WRONLY) until we open; then it runs the startContainer
+        // hooks and writes "0" before it execs, or "1<message>" when a hook failed.
+        let answer = try awaitStartAnswer(fd: fd, record: info.record)
+        guard answer.first == UInt8(ascii: "0") else {
+            unlink(fifo)
+            let message = String(decoding: answer.dropFirst(), as: UTF8.self)
+            throw .hookFailed(message.isEmpty ? "the container stopped before it started" : message)
+        }
+        unlink(fifo)
+        runPoststart(info.record)
+    }
+
+    /// Reads the init's answer on the exec fifo: everything it writes until it closes its end
+    /// (after "0" it execs, closing the fifo; after "1<message>" it exits). Waits as long as
+    /// the init lives, so slow startContainer hooks are waited for, not abandoned.
+    func awaitStartAnswer(fd: Int32, record: ContainerRecord) throws(RuntimeError) -> [UInt8] {
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 512)
+        var writerSeen = false
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n > 0 {
+                answer.append(contentsOf: buffer[0..<n])
+                writerSeen = true
+                if answer.first == UInt8(ascii: "0") { return answer }
+                continue
+            }
+            // n == 0 is EOF once a writer has come and gone; before that the fifo simply has
+            // no writer yet.
+            if n == 0 && writerSeen { return answer }
+            if !Processes.isAlive(record.pid, startTime: record.pidStartTime) {
+                if !answer.isEmpty { return answer }
+                throw .invalidState(id: record.id, status: "stopped", operation: "start")
             }
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             _ = poll(&pfd, 1, 5)
         }
-        unlink(fifo)
-        runPoststart(info.record)
     }
 
     /// poststart hooks, if the container has any: failures are warnings (runtime-spec).

@@ -174,6 +174,29 @@ struct RuntimeHookTests {
         }
     }
 
+    @Test("create then start: a failing startContainer hook is start's error and the container stops")
+    func failingStartContainerHookFailsStart() throws {
+        let sandbox = try RuntimeSandbox()
+        defer { sandbox.finish() }
+        let hooks = try Self.hooks(["startContainer": [try Self.hook("/hook.sh", ["recorder", "/tmp", "startContainer", "6"],
+                                                                     env: ["PATH=/bin:/usr/bin"])]])
+        let bundle = try sandbox.bundle(["sleep", "30"]) { $0.hooks = hooks }
+        try Self.recorder.write(toFile: bundle + "/rootfs/hook.sh", atomically: true, encoding: .utf8)
+        chmod(bundle + "/rootfs/hook.sh", 0o755)
+        _ = try sandbox.runtime.create(id: "start-hook", bundle: bundle, options: sandbox.options)
+        let error = #expect(throws: RuntimeError.self) { try sandbox.runtime.start(id: "start-hook") }
+        let text = error.map { "\($0)" } ?? ""
+        #expect(text.contains("startContainer hook 0") && text.contains("exited 6"), "\(text)")
+        // The init exited instead of running `sleep 30`.
+        var status = try sandbox.runtime.inspect(id: "start-hook").status
+        for _ in 0..<200 where status != .stopped {
+            usleep(10_000)
+            status = try sandbox.runtime.inspect(id: "start-hook").status
+        }
+        #expect(status == .stopped)
+        try sandbox.runtime.delete(id: "start-hook", force: true)
+    }
+
     @Test("a hook past its timeout is killed and fails; poststart failures are only warnings")
     func timeoutAndWarnings() throws {
         let sandbox = try RuntimeSandbox()

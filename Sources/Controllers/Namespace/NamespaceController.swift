@@ -1,0 +1,14 @@
+import ClusterClient
+import Logging
+
+/// Placeholder until the reconciler lands.
+public final class NamespaceController: Controller {
+    public let name = "namespace-controller"
+    let context: ControllerContext
+
+    public init(context: ControllerContext) {
+        self.context = context
+    }
+
+    public func run(workers: Int) async {}
+}

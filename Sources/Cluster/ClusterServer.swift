@@ -93,7 +93,10 @@ public struct ClusterServer: Sendable {
                 services: [
                     entry(node, onSuccess: .gracefullyShutdownGroup),
                     entry(gateway, onSuccess: .gracefullyShutdownGroup),
-                    entry(registry, onSuccess: .gracefullyShutdownGroup),
+                    // A registry that cannot bind (another server on this machine holds the
+                    // port) is logged, not fatal: the control plane works without it.
+                    .init(service: registry, successTerminationBehavior: .gracefullyShutdownGroup,
+                          failureTerminationBehavior: .ignore),
                     entry(apiServer, onSuccess: .gracefullyShutdownGroup),
                     entry(readiness, onSuccess: .ignore),
                 ] + components.map { entry($0, onSuccess: .ignore) },

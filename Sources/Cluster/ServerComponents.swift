@@ -62,7 +62,15 @@ struct ServerComponents: Sendable {
         agentLogger[metadataKey: "component"] = "kubelet"
         let logger = agentLogger
         return ComponentService(name: "kubelet", logger: logger) { [registry, options, layout, pki] in
-            let registryPort = try await registry.listeningPort()
+            let registryPort: Int?
+            do {
+                registryPort = try await registry.listeningPort()
+            } catch {
+                logger.error(
+                    "the embedded registry is not running, so this node can only run images it already has; free 127.0.0.1:\(options.registryPort) or pass --registry-port",
+                    metadata: ["error": "\(error)"])
+                registryPort = nil
+            }
             let configuration = AgentSettings(options: options, layout: layout).kubeletConfiguration(
                 registryPort: registryPort, servingIdentity: servingIdentity, clientCAs: [pki.ca.certificate])
             try await withClient(identity: clientIdentity, userAgent: "skiff-kubelet/\(nodeName)") { client in

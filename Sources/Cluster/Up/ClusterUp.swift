@@ -47,10 +47,23 @@ public struct ClusterUp: Sendable {
         }
 
         let server = BackgroundServer(settings: settings)
+        let (pid, offset) = try server.start()
         let url = try await progress.step("Starting the server (store, apiserver, scheduler, controllers, registry, node agent)") {
-            let (pid, offset) = try server.start()
-            return try await server.waitUntilReady(pid: pid, logOffset: offset, timeout: readyTimeout)
+            try await server.waitUntilReady(pid: pid, logOffset: offset, timeout: readyTimeout)
         }
+        do {
+            try await finish(url: url, start: start)
+        } catch {
+            // A step failing because the server died says so, with the server's last words.
+            guard !ClusterDown.isAlive(pid) else { throw error }
+            throw ClusterError.startup(
+                "\(error)\nthe server exited; the end of \(layout.serverLog):\n\(BackgroundServer.tail(BackgroundServer.read(layout.serverLog, from: offset)))")
+        }
+    }
+
+    /// The steps after the server is up: images, node, kubeconfig, and what to try next.
+    func finish(url: String, start: ContinuousClock.Instant) async throws {
+        let layout = settings.layout
         let access = try AdminAccess(settings: settings)
 
         let executable = try? BackgroundServer.currentExecutable()

@@ -377,7 +377,9 @@ let package = Package(
         .testTarget(
             name: "NodeAgentTests",
             dependencies: ["NodeAgent", "ClusterClient", "ClusterTestSupport", "APIModel", "ContainerRuntime",
-                           "ImageStore", "OCI", "LinuxSystem", "Registry", "PKI"],
+                           "ImageStore", "OCI", "LinuxSystem", "Registry", "PKI",
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strict
         ),
         // Root, real kubectl: `skiff up`, a Deployment served from the embedded registry, logs,

@@ -80,3 +80,19 @@ public struct WatchEvent: Sendable {
         self.object = object
     }
 }
+
+extension DeleteOptions {
+    /// The `meta/v1 DeleteOptions` body of a DELETE.
+    var json: JSONValue {
+        var body: JSONValue = ["kind": "DeleteOptions", "apiVersion": "v1"]
+        if let propagationPolicy { body["propagationPolicy"] = .string(propagationPolicy.rawValue) }
+        if let gracePeriodSeconds { body["gracePeriodSeconds"] = .int(Int64(gracePeriodSeconds)) }
+        if preconditionUID != nil || preconditionResourceVersion != nil {
+            var preconditions = JSONValue.emptyObject
+            if let preconditionUID { preconditions["uid"] = .string(preconditionUID) }
+            if let preconditionResourceVersion { preconditions["resourceVersion"] = .string(preconditionResourceVersion) }
+            body["preconditions"] = preconditions
+        }
+        return body
+    }
+}

@@ -83,3 +83,21 @@ public extension KubernetesObject {
     var ownerReferences: [OwnerReference] { object.ownerReferences }
     var controllerReference: OwnerReference? { object.controllerReference }
 }
+
+extension JSONValue {
+    /// Sets (or with nil removes) the member at `keys`, creating intermediate objects.
+    public mutating func setValue(_ value: JSONValue?, at keys: [String]) {
+        guard let first = keys.first else {
+            if let value { self = value }
+            return
+        }
+        if keys.count == 1 {
+            self[first] = value
+            return
+        }
+        var child = self[first] ?? .emptyObject
+        if value == nil, self[first] == nil { return }
+        child.setValue(value, at: Array(keys.dropFirst()))
+        self[first] = child
+    }
+}

@@ -26,12 +26,12 @@ struct ServerComponents: Sendable {
     static let controllerManagerLease = "kube-controller-manager"
 
     /// The services, in start order (shutdown runs in reverse: the agent stops first).
-    func services() throws -> [any Service] {
+    func services() throws -> [any ServiceLifecycle.Service] {
         let schedulerIdentity = try pki.ensureClientCertificate(
             "kube-scheduler", user: "system:kube-scheduler", groups: [], logger: logger)
         let managerIdentity = try pki.ensureClientCertificate(
             "kube-controller-manager", user: "system:kube-controller-manager", groups: [], logger: logger)
-        var services: [any Service] = [
+        var services: [any ServiceLifecycle.Service] = [
             leaderElected(Self.schedulerLease, identity: schedulerIdentity) { client, logger in
                 let informers = InformerFactory(client: client, logger: logger)
                 let scheduler = PodScheduler(client: client, informers: informers, logger: logger)

@@ -62,7 +62,8 @@ struct ResourceEndpoint: Sendable {
             return await watch.respond(request: request, resource: resource, namespace: path.namespace, name: path.name, query: query,
                                        renderer: renderer, channel: context.channel)
         case .stream(let name):
-            return await streams.respond(resource: resource, subresource: name, path: path, query: query, user: user)
+            return await streams.respond(resource: resource, subresource: name, path: path, query: query, user: user,
+                                         request: request, channel: context.channel)
         case .rest(let restVerb):
             let body: [UInt8]
             do {

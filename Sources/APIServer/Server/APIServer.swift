@@ -29,10 +29,32 @@ public final class APIServer: Service, Sendable {
                 nodeStreams: (any NodeStreams)? = nil, logger: Logger) {
         self.configuration = configuration
         self.store = store
-        self.nodeStreams = nodeStreams
         self.logger = logger
-        self.storage = ObjectStorage(store: store, logger: logger)
+        let storage = ObjectStorage(store: store, logger: logger)
+        self.storage = storage
         self.rest = RESTHandler(storage: storage, logger: logger)
+        self.nodeStreams = nodeStreams ?? Self.kubeletProxy(configuration: configuration, storage: storage, logger: logger)
+    }
+
+    /// The proxy to the kubelets when the configuration has a kubelet client identity. A
+    /// configuration the proxy cannot use (an unreadable key) is logged and leaves streams at 503.
+    private static func kubeletProxy(configuration: APIServerConfiguration, storage: ObjectStorage, logger: Logger) -> (any NodeStreams)? {
+        guard configuration.kubeletClientIdentity != nil || !configuration.kubeletTrustRoots.isEmpty else { return nil }
+        guard let nodes = ResourceRegistry.resource(group: "", version: "v1", plural: "nodes") else { return nil }
+        do {
+            return try KubeletProxy(identity: configuration.kubeletClientIdentity, trustRoots: configuration.kubeletTrustRoots,
+                                    nodes: { name in
+                                        do {
+                                            return try await storage.get(nodes, namespace: nil, name: name).object
+                                        } catch let error as APIError where error.code == 404 {
+                                            return nil
+                                        }
+                                    }, logger: logger)
+        } catch {
+            logger.error("the kubelet client configuration is unusable; pod logs, exec and port-forward stay unavailable",
+                         metadata: ["error": "\(error)"])
+            return nil
+        }
     }
 
     /// The port the server listens on, once bound (useful with port 0). Throws if `run()` failed

@@ -27,6 +27,12 @@ public struct APIServerConfiguration: Sendable {
     public var version: VersionInfo
     /// Decides each authenticated request; allows everything until RBAC exists.
     public var authorizer: any Authorizer
+    /// The client certificate presented to the kubelets' streaming servers (logs, exec, attach,
+    /// port-forward). With it set, and no `NodeStreams` given to the server, the apiserver
+    /// proxies those subresources to the node a pod is bound to.
+    public var kubeletClientIdentity: CertifiedKey?
+    /// The CAs the kubelets' serving certificates chain to (the cluster CA).
+    public var kubeletTrustRoots: [Certificate]
 
     public init(
         host: String = "127.0.0.1",
@@ -37,7 +43,9 @@ public struct APIServerConfiguration: Sendable {
         maxRequestBodyBytes: Int = 3 * 1024 * 1024,
         serverAddress: String? = nil,
         version: VersionInfo = VersionInfo(),
-        authorizer: any Authorizer = AllowAuthenticatedAuthorizer()
+        authorizer: any Authorizer = AllowAuthenticatedAuthorizer(),
+        kubeletClientIdentity: CertifiedKey? = nil,
+        kubeletTrustRoots: [Certificate] = []
     ) {
         self.host = host
         self.port = port
@@ -48,6 +56,8 @@ public struct APIServerConfiguration: Sendable {
         self.serverAddress = serverAddress
         self.version = version
         self.authorizer = authorizer
+        self.kubeletClientIdentity = kubeletClientIdentity
+        self.kubeletTrustRoots = kubeletTrustRoots
     }
 }
 

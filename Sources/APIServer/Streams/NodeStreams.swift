@@ -1,4 +1,5 @@
 import APIModel
+import NIOCore
 import PKI
 
 /// The seam to the node agent for the streaming pod subresources (`log`, `exec`, `attach`,
@@ -11,6 +12,39 @@ public protocol NodeStreams: Sendable {
     /// Throws a `NodeStreamError` before any byte for a pod or container that cannot be
     /// served; that becomes the response's Status.
     func openLog(_ request: NodeStreamRequest) async throws -> AsyncThrowingStream<[UInt8], any Error>
+
+    /// `exec`, `attach`, `portforward` with `Connection: Upgrade`: sends the same upgrade to the
+    /// node and, when it answers 101, relays that answer to `client` (the HTTP/1.1 connection
+    /// the request came on) and then bytes both ways until either side closes. Any other answer
+    /// is returned for the apiserver to send as an ordinary response. Throws a `NodeStreamError`
+    /// when the node cannot be reached.
+    func proxyUpgrade(_ request: NodeStreamRequest, upgrade: NodeUpgradeRequest, client: any Channel) async throws -> NodeUpgradeResult
+}
+
+extension NodeStreams {
+    public func proxyUpgrade(_ request: NodeStreamRequest, upgrade: NodeUpgradeRequest, client: any Channel) async throws -> NodeUpgradeResult {
+        throw NodeStreamError(code: 503, reason: "ServiceUnavailable",
+                              message: "\(request.subresource) is not supported for pod \(request.namespace ?? "")/\(request.name)")
+    }
+}
+
+/// The parts of the client's upgrade request that go to the node: the method (kubectl uses GET
+/// for WebSocket and POST for SPDY) and the headers that negotiate the protocol.
+public struct NodeUpgradeRequest: Sendable {
+    public var method: String
+    public var headers: [(name: String, value: String)]
+
+    public init(method: String, headers: [(name: String, value: String)]) {
+        self.method = method
+        self.headers = headers
+    }
+}
+
+/// How an upgrade ended: proxied (the connection is now closed), or refused by the node with
+/// an ordinary response.
+public enum NodeUpgradeResult: Sendable {
+    case upgraded
+    case refused(status: Int, contentType: String?, body: [UInt8])
 }
 
 /// One streaming request: which pod (or node), which subresource, the raw query, and who asks.

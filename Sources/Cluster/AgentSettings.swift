@@ -25,7 +25,17 @@ public struct AgentSettings: Sendable {
             streamingPort: options.kubeletPort,
             servingIdentity: servingIdentity,
             clientCAs: clientCAs,
+            podCIDR: firstNodeCIDR,
             bridgeName: options.bridgeName,
             cgroupRoot: options.cgroupRoot)
+    }
+
+    /// The first /24 of the cluster CIDR: the range node IPAM gives the first node, used by
+    /// the server's own agent until (or unless) the Node's `spec.podCIDR` says otherwise, so
+    /// its pods need not wait for the controller manager.
+    var firstNodeCIDR: String? {
+        let parts = options.clusterCIDR.split(separator: "/")
+        guard parts.count == 2, let bits = Int(parts[1]), parts[0].split(separator: ".").count == 4 else { return nil }
+        return bits <= 24 ? "\(parts[0])/24" : options.clusterCIDR
     }
 }

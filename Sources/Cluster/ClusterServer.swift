@@ -64,7 +64,9 @@ public struct ClusterServer: Sendable {
                 tls: try TLSConfigurations.server(
                     identity: pki.apiServer, trustRoots: [pki.ca.certificate], clientCertificates: .optional),
                 clientCA: [pki.ca.certificate],
-                tokenAuthenticator: StaticTokenAuthenticator(users: [token: Self.tokenUser])),
+                tokenAuthenticator: StaticTokenAuthenticator(users: [token: Self.tokenUser]),
+                kubeletClientIdentity: try pki.ensureAPIServerKubeletClientCertificate(logger: logger),
+                kubeletTrustRoots: [pki.ca.certificate]),
             store: node, logger: logger)
 
         let registry = RegistryService(

@@ -82,12 +82,15 @@ struct SkiffUpEndToEndTests {
         do {
             try await run(cluster, podUIDs: &podUIDs)
         } catch {
+            // What the cluster said, read before `down --purge` deletes it.
+            let log = cluster.serverLogTail(80)
+            let events = (try? await cluster.kubectl(["get", "events", "-A", "--sort-by=.lastTimestamp"])) ?? ""
             let down = try? await cluster.down(purge: true)
             try? FileManager.default.removeItem(atPath: cluster.root)
-            if "\(error)".contains("not implemented") || cluster.serverLogTail(400).contains("not implemented") {
+            if "\(error)".contains("not implemented") || log.contains("not implemented") {
                 try Test.cancel("this build's node agent or API client is still a stub (\(error))")
             }
-            Issue.record("server log:\n\(cluster.serverLogTail())\n\ndown: \(down?.output ?? "")")
+            Issue.record("server log:\n\(log)\n\nevents:\n\(events)\n\ndown: \(down?.output ?? "")")
             throw error
         }
         try? FileManager.default.removeItem(atPath: cluster.root)

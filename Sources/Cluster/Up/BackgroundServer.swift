@@ -30,6 +30,7 @@ struct BackgroundServer {
         let executable = try Self.currentExecutable()
         let arguments = [executable] + settings.serverArguments + ["--log-level", "info"]
 
+        Self.closeInheritedDescriptorsOnExec()
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -59,6 +60,19 @@ struct BackgroundServer {
             throw ClusterError.startup("cannot start \(executable) server: \(String(cString: strerror(result)))")
         }
         return (pid, offset)
+    }
+
+    /// Marks every descriptor above stderr close-on-exec, so the long-lived server inherits
+    /// none of ours: a pipe or socket our own parent watches for EOF (a shell's `$(…)`, a
+    /// test harness waiting for `skiff up` to finish) would otherwise stay open as long as
+    /// the cluster runs.
+    static func closeInheritedDescriptorsOnExec() {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
+        for entry in entries {
+            guard let fd = Int32(entry), fd > 2 else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+        }
     }
 
     /// Waits for the ready line the server prints once kubectl can connect; returns the

@@ -40,6 +40,10 @@ public struct ClusterDown: Sendable {
         try await progress.step("Stopping the pods and cleaning up node \(settings.nodeName)") {
             let configuration = AgentSettings(options: settings.serverOptions, layout: layout).kubeletConfiguration()
             try await Kubelet.cleanUpNode(configuration: configuration, logger: logger)
+            let left = CgroupRootRemoval.remove(cgroupRoot: settings.cgroupRoot)
+            if !left.isEmpty {
+                logger.warning("cgroups still in use after the pods stopped", metadata: ["cgroups": "\(left)"])
+            }
         }
         if purge {
             try await progress.step("Deleting \(settings.dataDirectory) and the kubeconfig context \(settings.contextName)") {

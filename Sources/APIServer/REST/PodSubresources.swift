@@ -84,14 +84,80 @@ extension RESTHandler {
         var options = try DeleteRequestOptions(body: eviction["deleteOptions"] ?? .emptyObject, query: [:])
         if try WriteOptions.parseDryRun(request.query["dryRun"] ?? []) { options.dryRun = true }
         let pod = try await storageCall { try await storage.get(request.resource, namespace: request.namespace, name: name) }
-        try await checkDisruptionBudgets(pod: pod.object, namespace: request.namespace ?? "")
+        try await checkDisruptionBudgets(pod: pod.object, namespace: request.namespace ?? "", dryRun: options.dryRun)
         _ = try await deleteObject(request.resource, namespace: request.namespace, name: name, options: options)
         return RESTResponse(code: 201, payload: .object(Self.successStatus(code: 201)), warnings: decoded.warnings)
     }
 
-    /// The seam for PodDisruptionBudgets: answers 429 TooManyRequests (which drain retries)
-    /// when evicting `pod` would break a budget. Today nothing maintains budget status, so
-    /// every eviction is allowed; the disruption controller (a later piece of work) will fill
-    /// `status.disruptionsAllowed` and this check will consult it.
-    func checkDisruptionBudgets(pod: JSONValue, namespace: String) async throws {}
+    static let disruptionBudgetResource = ResourceRegistry.resource(group: "policy", version: "v1", plural: "poddisruptionbudgets")
+
+    /// PodDisruptionBudgets (as the disruption controller keeps their status): an eviction
+    /// that would leave a budget short answers 429 TooManyRequests (which drain retries),
+    /// naming the budget; an allowed one takes one of the budget's `disruptionsAllowed` and
+    /// records the pod in `disruptedPods` — a compare-and-swap on the budget, so two
+    /// evictions racing for the last allowed disruption cannot both win. Pods that are
+    /// finished, pending or already being deleted are not protected; neither is a pod that is
+    /// not ready while the budget is otherwise met (Kubernetes' IfHealthyBudget).
+    func checkDisruptionBudgets(pod: JSONValue, namespace: String, dryRun: Bool) async throws {
+        let phase = pod["status"]?["phase"]?.stringValue ?? ""
+        if pod.isBeingDeleted || ["Succeeded", "Failed", "Pending"].contains(phase) { return }
+        guard let budgets = Self.disruptionBudgetResource else { return }
+        let labels = LabelSelector.labels(of: pod)
+        let all = try await storageCall { try await storage.list(budgets, namespace: namespace, options: ListOptions()) }
+        let matching = all.items.map(\.object).filter { budget in
+            guard let selector = try? LabelSelector(json: budget["spec"]?["selector"] ?? .null) else { return false }
+            return selector.matches(labels)
+        }
+        guard let budget = matching.first else { return }
+        if matching.count > 1 {
+            throw APIError.internalError("This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.")
+        }
+        let podName = pod.metaString("name") ?? ""
+        let podReady = (pod["status"]?["conditions"]?.arrayValue ?? [])
+            .contains { $0["type"]?.stringValue == "Ready" && $0["status"]?.stringValue == "True" }
+        let budgetName = budget.metaString("name") ?? ""
+        let time = Timestamps.format(now())
+        _ = try await storageCall {
+            try await storage.update(budgets, namespace: namespace, name: budgetName, dryRun: dryRun, allowCreate: false) { current in
+                guard let current else { throw APIError.notFound(budgets, name: budgetName) }
+                var updated = current.object
+                try Self.consumeDisruption(&updated, podName: podName, podReady: podReady, time: time)
+                return updated
+            }
+        }
+    }
+
+    /// Takes one disruption from `budget` for `podName`, or throws the 429 Kubernetes answers.
+    static func consumeDisruption(_ budget: inout JSONValue, podName: String, podReady: Bool, time: String) throws {
+        let name = budget.metaString("name") ?? ""
+        let status = budget["status"] ?? .emptyObject
+        let refused = "Cannot evict pod as it would violate the pod's disruption budget."
+        let observed = status["observedGeneration"]?.intValue ?? 0
+        if observed < (budget.meta("generation")?.intValue ?? 0) {
+            throw APIError.tooManyRequests(refused, causes: [[
+                "reason": "DisruptionBudget", "message": .string("The disruption budget \(name) is still being processed by the server."),
+            ]])
+        }
+        let allowed = status["disruptionsAllowed"]?.intValue ?? 0
+        let healthy = status["currentHealthy"]?.intValue ?? 0
+        let desired = status["desiredHealthy"]?.intValue ?? 0
+        if !podReady && healthy >= desired && desired > 0 { return }
+        if allowed < 0 {
+            throw APIError.status(code: 403, reason: "Forbidden", message: "pdb disruptions allowed is negative")
+        }
+        if allowed == 0 {
+            throw APIError.tooManyRequests(refused, causes: [[
+                "reason": "DisruptionBudget",
+                "message": .string("The disruption budget \(name) needs \(desired) healthy pods and has \(healthy) currently"),
+            ]])
+        }
+        budget.modify("status") { value in
+            var s = value ?? .emptyObject
+            s["disruptionsAllowed"] = .int(allowed - 1)
+            var disrupted = s["disruptedPods"] ?? .emptyObject
+            disrupted[podName] = .string(time)
+            s["disruptedPods"] = disrupted
+            value = s
+        }
+    }
 }

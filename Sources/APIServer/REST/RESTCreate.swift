@@ -50,6 +50,7 @@ extension RESTHandler {
     {
         var object = input
         Defaulting.apply(&object, resource: resource)
+        DefaultTolerations.admit(&object, resource: resource)
         ObjectRules.prepareForCreate(&object, resource: resource, time: options.time)
         let errors = Validation.validate(object, resource: resource)
         if !errors.isEmpty { throw APIError.invalid(resource, name: object.metaString("name") ?? "", errors: errors) }

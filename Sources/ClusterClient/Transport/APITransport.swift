@@ -88,17 +88,39 @@ final class APITransport: Sendable {
     func send(method: HTTPMethod, path: String, body: [UInt8]? = nil, contentType: String? = nil) async throws -> (status: Int, body: [UInt8]) {
         if let rateLimiter { try await rateLimiter.acquire() }
         let request = makeRequest(method: method, path: path, body: body, contentType: contentType)
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let response = try await requests.execute(request, timeout: .minutes(5), logger: nil)
+                let buffer = try await response.body.collect(upTo: Self.maximumResponseBytes)
+                return (Int(response.status.code), Array(buffer.readableBytesView))
+            } catch {
+                // A pooled keep-alive connection the server had just closed: a read is safe
+                // to send again on a fresh one.
+                if attempt < 3, method == .GET || method == .HEAD, !Task.isCancelled, Self.isStaleConnection(error) { continue }
+                throw translate(error, method: method, path: path)
+            }
+        }
+    }
+
+    static func isStaleConnection(_ error: any Error) -> Bool {
+        if let channelError = error as? ChannelError, channelError == .ioOnClosedChannel { return true }
+        if let clientError = error as? HTTPClientError,
+           clientError == .remoteConnectionClosed { return true }
+        return false
+    }
+
+    private func translate(_ error: any Error, method: HTTPMethod, path: String) -> any Error {
         do {
-            let response = try await requests.execute(request, timeout: .minutes(5), logger: nil)
-            let buffer = try await response.body.collect(upTo: Self.maximumResponseBytes)
-            return (Int(response.status.code), Array(buffer.readableBytesView))
-        } catch let error as ClientError {
             throw error
+        } catch let error as ClientError {
+            return error
         } catch is CancellationError {
-            throw CancellationError()
+            return CancellationError()
         } catch {
-            if Task.isCancelled { throw CancellationError() }
-            throw ClientError.transport("\(method) \(path): \(error)")
+            if Task.isCancelled { return CancellationError() }
+            return ClientError.transport("\(method) \(path): \(error)")
         }
     }
 

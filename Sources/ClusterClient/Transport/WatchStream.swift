@@ -9,7 +9,10 @@ extension APITransport {
     func runWatch(path: String, into continuation: AsyncThrowingStream<WatchEvent, any Error>.Continuation) async {
         do {
             if let rateLimiter { try await rateLimiter.acquire() }
-            let request = makeRequest(method: .GET, path: path, body: nil, contentType: nil)
+            var request = makeRequest(method: .GET, path: path, body: nil, contentType: nil)
+            // A watch holds its connection until the server ends it, and the server closes the
+            // connection then: never hand such a connection back to the pool for reuse.
+            request.headers.replaceOrAdd(name: "Connection", value: "close")
             let response = try await watches.execute(request, deadline: .distantFuture, logger: nil)
             let status = Int(response.status.code)
             guard (200..<300).contains(status) else {

@@ -1,14 +1,17 @@
 import ClusterClient
 import Logging
 
-/// Keeps the number of pods a ReplicationController selects at its replicas (being written).
+/// The ReplicaSet algorithm for the older ReplicationController kind, whose selector is a
+/// plain label map.
 public final class ReplicationControllerController: Controller {
     public let name = "replicationcontroller-controller"
-    private let context: ControllerContext
+    private let manager: ReplicaManager
 
     public init(context: ControllerContext) {
-        self.context = context
+        manager = ReplicaManager(context: context, resource: .replicationControllers,
+                                 component: "replication-controller",
+                                 selectorOf: { WorkloadSelector.ofReplicationController($0) })
     }
 
-    public func run(workers: Int) async {}
+    public func run(workers: Int) async { await manager.run(workers: workers) }
 }

@@ -4,6 +4,7 @@ import Hummingbird
 import KVStore
 import Logging
 import PKI
+import Registry
 import ServiceLifecycle
 
 /// What a started server tells its caller once kubectl can reach it.
@@ -16,8 +17,9 @@ public struct ServerReady: Sendable, Hashable {
 }
 
 /// `skiff server` as one object: the data directory, the cluster PKI, a store member, its
-/// HTTP/JSON endpoint and the apiserver, run in one `ServiceGroup` that shuts down in reverse
-/// order (apiserver first, store last) on SIGINT/SIGTERM.
+/// HTTP/JSON endpoint, the apiserver, the embedded registry, the scheduler and the controller
+/// manager (each under a leader lease) and, unless disabled, a node agent, run in one
+/// `ServiceGroup` that shuts down in reverse order (agent first, store last) on SIGINT/SIGTERM.
 ///
 /// The apiserver talks to the store member in process, through the same `KeyValueStore`
 /// protocol it would use against a remote store; with `--initial-cluster`/`--join` the member
@@ -38,6 +40,9 @@ public struct ClusterServer: Sendable {
     /// apiserver listens, the store answers and the admin kubeconfig is written.
     public func run(onReady: @escaping @Sendable (ServerReady) -> Void) async throws {
         try createDataDirectory()
+        let pidFile = PIDFile(path: layout.pidFile)
+        try pidFile.claim()
+        defer { pidFile.release() }
         let pki = try ClusterPKI.loadOrCreate(
             dataDirectory: layout.root,
             options: PKIOptions(nodeName: options.memberName, nodeAddresses: servingAddresses()),
@@ -59,12 +64,23 @@ public struct ClusterServer: Sendable {
                 tls: try TLSConfigurations.server(
                     identity: pki.apiServer, trustRoots: [pki.ca.certificate], clientCertificates: .optional),
                 clientCA: [pki.ca.certificate],
-                tokenAuthenticator: StaticTokenAuthenticator(users: [token: Self.tokenUser])),
+                tokenAuthenticator: StaticTokenAuthenticator(users: [token: Self.tokenUser]),
+                kubeletClientIdentity: try pki.ensureAPIServerKubeletClientCertificate(logger: logger),
+                kubeletTrustRoots: [pki.ca.certificate]),
             store: node, logger: logger)
+
+        let registry = RegistryService(
+            root: layout.registry, host: "127.0.0.1", port: options.registryPort, logger: logger)
+        let clientHost = Self.clientHost(forBindAddress: options.apiBindAddress)
+        let components = try ServerComponents(
+            options: options, layout: layout, pki: pki,
+            apiServerURL: { "https://\(clientHost):\(try await apiServer.listeningPort())" },
+            registry: registry, logger: logger
+        ).services()
 
         let readiness = ReadinessReporter(
             apiServer: apiServer, store: node, pki: pki, clusterName: options.clusterName,
-            host: Self.clientHost(forBindAddress: options.apiBindAddress),
+            host: clientHost,
             kubeconfigPath: layout.adminKubeconfig, logger: logger, onReady: onReady)
 
         func entry(_ service: any Service, onSuccess: ServiceGroupConfiguration.ServiceConfiguration.TerminationBehavior)
@@ -72,22 +88,24 @@ public struct ClusterServer: Sendable {
         {
             .init(service: service, successTerminationBehavior: onSuccess, failureTerminationBehavior: .gracefullyShutdownGroup)
         }
-        // Started in this order, shut down in reverse: the reporter and the apiserver stop
-        // before the store they read from.
+        // Started in this order, shut down in reverse: the agent, controllers and scheduler
+        // stop first, then the reporter and the apiserver, and the store they read from last.
         let group = ServiceGroup(
             configuration: .init(
                 services: [
                     entry(node, onSuccess: .gracefullyShutdownGroup),
                     entry(gateway, onSuccess: .gracefullyShutdownGroup),
+                    // A registry that cannot bind (another server on this machine holds the
+                    // port) is logged, not fatal: the control plane works without it.
+                    .init(service: registry, successTerminationBehavior: .gracefullyShutdownGroup,
+                          failureTerminationBehavior: .ignore),
                     entry(apiServer, onSuccess: .gracefullyShutdownGroup),
                     entry(readiness, onSuccess: .ignore),
-                ],
+                ] + components.map { entry($0, onSuccess: .ignore) },
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         if !options.agentEnabled {
             logger.info("node agent disabled (--disable-agent)")
-        } else {
-            logger.notice("this server runs no node agent yet: pods are stored but not started")
         }
         try await group.run()
     }

@@ -31,8 +31,20 @@ public struct ServerOptions: Sendable {
     public var electionTimeoutMilliseconds: Int = 1000
     public var snapshotCount: UInt64 = 10_000
 
-    /// Whether this server also runs a node agent (not part of the server yet).
+    /// Whether this server also runs a node agent (a kubelet for a node named `memberName`).
     public var agentEnabled: Bool = true
+    /// Port of the embedded OCI registry on 127.0.0.1 (plain HTTP, loopback only); 0 picks one.
+    public var registryPort: Int = 5000
+    /// The node's address (Node InternalIP; the apiserver dials the agent's streaming port there).
+    public var nodeIP: String = "127.0.0.1"
+    /// Port of the agent's streaming server (logs, exec, attach, port-forward); 0 picks one.
+    public var kubeletPort: Int = 10250
+    /// The range every node's pod CIDR is cut from (a /24 each).
+    public var clusterCIDR: String = "10.42.0.0/16"
+    /// The node's bridge; distinct names let two clusters share a machine.
+    public var bridgeName: String = "skiff0"
+    /// The cgroup every pod of the node lives under.
+    public var cgroupRoot: String = "skiff"
 
     public init(clusterName: String = "default", dataDirectory: String? = nil, memberName: String? = nil) {
         self.clusterName = clusterName
@@ -75,10 +87,35 @@ public struct ServerOptions: Sendable {
             throw ClusterError.invalidOption(
                 "--election-timeout (\(electionTimeoutMilliseconds) ms) must be a multiple of, and longer than, --heartbeat-interval (\(heartbeatIntervalMilliseconds) ms)")
         }
+        guard (0...65535).contains(registryPort) else {
+            throw ClusterError.invalidOption("--registry-port \(registryPort) is not a port number")
+        }
+        guard (0...65535).contains(kubeletPort) else {
+            throw ClusterError.invalidOption("--kubelet-port \(kubeletPort) is not a port number")
+        }
+        guard !bridgeName.isEmpty, bridgeName.count <= 15, bridgeName.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
+            throw ClusterError.invalidOption("--bridge-name '\(bridgeName)' must be 1 to 15 letters, digits or '-' (a Linux interface name)")
+        }
+        guard !cgroupRoot.isEmpty, !cgroupRoot.hasPrefix("/"), !cgroupRoot.split(separator: "/").contains("..") else {
+            throw ClusterError.invalidOption("--cgroup-root '\(cgroupRoot)' must be a relative cgroup path without '..'")
+        }
+        if agentEnabled {
+            guard Self.isValidNodeName(memberName) else {
+                throw ClusterError.invalidOption(
+                    "--name '\(memberName)' is also the node's name: lowercase letters, digits, '-' and '.' only")
+            }
+        }
         guard snapshotCount > 0 else { throw ClusterError.invalidOption("--snapshot-count must be positive") }
         guard storeClientURL.hasPrefix("http://") else {
             throw ClusterError.invalidOption("--store-listen-client must be an http:// URL, got '\(storeClientURL)'")
         }
+    }
+
+    /// A Kubernetes object name (DNS subdomain): what a Node may be called.
+    static func isValidNodeName(_ name: String) -> Bool {
+        guard let first = name.first, let last = name.last, name.count <= 253 else { return false }
+        return name.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == ".") }
+            && first != "-" && first != "." && last != "-" && last != "."
     }
 
     /// A DNS label: what a kubeconfig context suffix and a directory name can both carry.

@@ -8,13 +8,17 @@ import Logging
 struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "server",
-        abstract: "Run a cluster's control plane (store member and apiserver) in the foreground.",
+        abstract: "Run a cluster's server (store member, apiserver, scheduler, controllers, registry, node agent) in the foreground.",
         discussion: """
             Creates the data directory, the cluster CA and certificates on first start, runs a
-            store member (a single-member store unless --initial-cluster or --join is given) and
-            the Kubernetes API on HTTPS, and writes <data-dir>/admin.kubeconfig (context
-            skiff-<cluster>). Prints one line when kubectl can connect. SIGINT/SIGTERM stop it
-            gracefully.
+            store member (a single-member store unless --initial-cluster or --join is given),
+            the Kubernetes API on HTTPS, the OCI registry on 127.0.0.1, the scheduler and the
+            controller manager (each while it holds its leader lease) and, unless
+            --disable-agent, a node agent for a node named after --name. Writes
+            <data-dir>/admin.kubeconfig (context skiff-<cluster>) and prints one line when
+            kubectl can connect. SIGINT/SIGTERM stop it gracefully; pods keep running (a
+            restarted server adopts them; 'skiff down' stops them). 'skiff up' runs this in
+            the background for you.
 
             Examples:
               skiff server --data-dir /tmp/skiff && kubectl --kubeconfig /tmp/skiff/admin.kubeconfig get ns
@@ -59,8 +63,26 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Snapshot the store every this many applied entries.")
     var snapshotCount: UInt64 = 10_000
 
-    @Flag(name: .long, help: "Run no node agent on this server (no agent exists yet; accepted for scripts).")
+    @Flag(name: .long, help: "Run no node agent on this server (control plane only).")
     var disableAgent = false
+
+    @Option(name: .long, help: "Port of the embedded OCI registry on 127.0.0.1; 0 picks a free one.")
+    var registryPort: Int = 5000
+
+    @Option(name: .long, help: "The node's address: its InternalIP, where the apiserver reaches the agent.")
+    var nodeIp: String = "127.0.0.1"
+
+    @Option(name: .long, help: "Port of the node agent's streaming server (logs, exec, port-forward).")
+    var kubeletPort: Int = 10250
+
+    @Option(name: .long, help: "Range the nodes' pod CIDRs (a /24 each) are cut from.")
+    var clusterCidr: String = "10.42.0.0/16"
+
+    @Option(name: .long, help: "Name of the node's bridge for pods.")
+    var bridgeName: String = "skiff0"
+
+    @Option(name: .long, help: "Cgroup under which the node's pods live.")
+    var cgroupRoot: String = "skiff"
 
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "notice"
@@ -88,6 +110,12 @@ struct ServerCommand: AsyncParsableCommand {
         options.electionTimeoutMilliseconds = electionTimeout
         options.snapshotCount = snapshotCount
         options.agentEnabled = !disableAgent
+        options.registryPort = registryPort
+        options.nodeIP = nodeIp
+        options.kubeletPort = kubeletPort
+        options.clusterCIDR = clusterCidr
+        options.bridgeName = bridgeName
+        options.cgroupRoot = cgroupRoot
         return options
     }
 

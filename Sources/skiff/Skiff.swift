@@ -9,10 +9,14 @@ struct Skiff: AsyncParsableCommand {
         abstract: "A Kubernetes-compatible development cluster in one executable.",
         discussion: """
             skiff embeds a Raft-replicated store, the Kubernetes API, the scheduler and
-            controllers, a node agent, a container runtime and an OCI registry. Each part
-            also runs alone, which is what the subcommands below do today.
+            controllers, a node agent, a container runtime and an OCI registry. 'skiff up'
+            starts all of it as one single-node cluster in the background; each part also
+            runs alone.
 
             Examples:
+              skiff up && kubectl get nodes
+              skiff status
+              skiff down --purge
               skiff image build --layer rootfs/ --config image.json --tag app:v1 --output app.oci.tar
               skiff image load Images/out/busybox.oci.tar
               skiff image pull --plain-http 127.0.0.1:5000/busybox:latest

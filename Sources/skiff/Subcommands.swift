@@ -4,6 +4,9 @@ import ArgumentParser
 /// that adding a command touches one line here and one new file.
 enum SkiffSubcommands {
     static let all: [any ParsableCommand.Type] = [
+        UpCommand.self,
+        DownCommand.self,
+        StatusCommand.self,
         ImageCommand.self,
         RegistryCommand.self,
         RuntimeCommand.self,

@@ -223,6 +223,14 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // A busybox container through the real runtime with a stream backend resolving to it:
+        // shared by the streaming-server tests and the kubectl stream tests.
+        .target(
+            name: "StreamTestSupport",
+            dependencies: ["NodeAgent", "ContainerRuntime", "OCI"],
+            swiftSettings: strict
+        ),
+
         // MARK: Composition
         // The composition root: data directory, PKI, store member and apiserver wired into
         // `skiff server` (and later the agent and `skiff up`).
@@ -328,6 +336,7 @@ let package = Package(
             name: "KubectlTests",
             dependencies: [
                 "Cluster", "APIServer", "APIModel", "KVStore", "PKI", "NodeAgent", "ContainerRuntime", "OCI", "ClusterTestSupport",
+                "StreamTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -377,7 +386,7 @@ let package = Package(
         .testTarget(
             name: "NodeAgentTests",
             dependencies: ["NodeAgent", "ClusterClient", "ClusterTestSupport", "APIModel", "ContainerRuntime",
-                           "ImageStore", "OCI", "LinuxSystem", "Registry", "PKI",
+                           "ImageStore", "OCI", "LinuxSystem", "Registry", "PKI", "StreamTestSupport",
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strict
